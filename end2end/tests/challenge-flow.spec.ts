@@ -1,0 +1,77 @@
+import { test, expect } from "@playwright/test";
+import { login, register, uniqueEmail, waitForHydration } from "./helpers";
+
+test("register, answer a bank challenge with a key press, find it in history after reload and re-login", async ({ page }) => {
+  const email = uniqueEmail("flow");
+  await register(page, email);
+
+  await page.goto("/challenge");
+  await waitForHydration(page);
+  await page.getByLabel("Topic").selectOption({ label: "Stack" });
+  await page.getByText("Medium", { exact: true }).click();
+  await page.getByRole("button", { name: "Generate" }).click();
+
+  const card = page.getByTestId("challenge");
+  await expect(card).toBeVisible();
+  await expect(page).toHaveURL(/\/challenge\?id=\d+/);
+  await expect(card.getByTestId("source")).toHaveText("From the bank");
+  await expect(card).toContainText("Stack");
+  await expect(card).toContainText("Medium");
+  const title = (await card.locator("h2").textContent())!.trim();
+  expect(title.length).toBeGreaterThan(4);
+
+  await page.keyboard.press("2");
+  const result = page.getByTestId("result");
+  await expect(result).toBeVisible();
+  await expect(result).toHaveText(/(Correct!|Not quite\.) The answer is option [1-4]\./);
+  await expect(card.locator(".explanation")).not.toBeEmpty();
+  // The chosen option (2) is marked either correct or wrong.
+  await expect(page.getByTestId("option-2")).toHaveClass(/correct|wrong/);
+  const verdict = (await result.textContent())!.startsWith("Correct") ? "Correct" : "Wrong";
+
+  await page.getByRole("link", { name: "History" }).click();
+  const row = page.getByTestId("history-row").filter({ hasText: title });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("Stack");
+  await expect(row).toContainText("Medium");
+  await expect(row).toContainText(verdict);
+
+  await page.reload();
+  await expect(page.getByTestId("history-row").filter({ hasText: title })).toHaveCount(1);
+
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await page.goto("/history");
+  await expect(page.getByText("Log in to see your history.")).toBeVisible();
+
+  await login(page, email);
+  await expect(page).toHaveURL(/\/challenge/);
+  await page.goto("/history");
+  await expect(page.getByTestId("history-row").filter({ hasText: title })).toContainText(verdict);
+
+  // Reopening the challenge shows the recorded answer, and it cannot be answered twice.
+  await page.getByRole("link", { name: title }).click();
+  await expect(page.getByTestId("result")).toBeVisible();
+  await expect(page.getByTestId("option-1")).toBeDisabled();
+});
+
+test("keys 1-4 answer, a click answers, and the explanation is rendered markdown", async ({ page }) => {
+  await register(page, uniqueEmail("click"));
+  await page.goto("/challenge");
+  await waitForHydration(page);
+  await page.getByLabel("Topic").selectOption({ label: "Python" });
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByTestId("challenge")).toBeVisible();
+  await page.getByTestId("option-3").click();
+  await expect(page.getByTestId("result")).toBeVisible();
+  // Python questions carry code: the stem renders a real <pre><code> block, never raw fences.
+  await expect(page.locator(".stem pre code").first()).toBeVisible();
+  await expect(page.locator(".stem")).not.toContainText("```");
+
+  // N fetches the next unseen question.
+  const firstUrl = page.url();
+  await page.keyboard.press("n");
+  await expect(page).not.toHaveURL(firstUrl);
+  await expect(page.getByTestId("result")).toHaveCount(0);
+});

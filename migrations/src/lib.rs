@@ -1,0 +1,19 @@
+//! Dated schema migrations, run at start-up on both Postgres and SQLite.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_accounts;
+mod m20261122_000002_create_questions;
+mod m20261122_000003_create_challenges;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_accounts::Migration),
+            Box::new(m20261122_000002_create_questions::Migration),
+            Box::new(m20261122_000003_create_challenges::Migration),
+        ]
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit tests, integration tests on SQLite and on
+# a real Postgres, the bank checks (executing snippets), and end-to-end tests in Chromium
+# against the release build. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+log() { printf '\033[1;32m[test]\033[0m %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
+
+scripts/ensure-tools.sh --browser
+export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+
+PG_ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export TEST_DATABASE_URL="$PG_ADMIN_URL"
+if ! psql "$PG_ADMIN_URL" -Atqc 'select 1' >/dev/null 2>&1; then
+  echo "error: Postgres is not reachable at $PG_ADMIN_URL." >&2
+  echo "The tests need a real Postgres (trust auth as user postgres); start it or set TEST_DATABASE_URL." >&2
+  exit 1
+fi
+
+log "formatting"
+cargo fmt --all -- --check
+
+log "clippy (server and browser builds)"
+cargo clippy --features ssr --all-targets -- -D warnings
+cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+log "unit + integration tests (SQLite and Postgres)"
+cargo test --workspace --features ssr -- --nocapture 2>&1 | tee target/cargo-test.log
+grep -E '^test result:' target/cargo-test.log | awk '{p+=$4; f+=$6} END {printf "rust tests: %d passed, %d failed\n", p, f}'
+
+log "end-to-end (release build, Chromium)"
+e2e_db="pc_e2e_$$"
+psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $e2e_db" >/dev/null
+cleanup() { psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $e2e_db WITH (FORCE)" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+base="${PG_ADMIN_URL%/*}"
+DATABASE_URL="$base/$e2e_db" \
+LEPTOS_SITE_ADDR=127.0.0.1:3000 \
+PUBLIC_URL=http://127.0.0.1:3000 \
+  cargo leptos end-to-end --release
+
+log "all tests passed"

@@ -1,0 +1,121 @@
+//! The app shell: document, nav, routes and the dashboard.
+use crate::auth::{Auth, LoginPage, RegisterPage, UserMenu};
+use crate::challenge::ChallengePage;
+use crate::history::HistoryPage;
+use crate::ui::{ThemeToggle, THEME_BOOT_SCRIPT};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <script>{THEME_BOOT_SCRIPT}</script>
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    Auth::provide();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/promptedcode.css" />
+        <Link rel="manifest" href="/manifest.webmanifest" />
+        <Link rel="icon" href="/icons/icon-192.png" type_="image/png" />
+        <Meta name="theme-color" content="#4f46e5" />
+        <Meta name="description" content="Practise coding interviews with fresh, verified questions." />
+        <Title text="PromptedCode" />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="topbar">
+                <nav class="nav" aria-label="Main">
+                    <A href="/" attr:class="brand">"PromptedCode"</A>
+                    <A href="/challenge">"Challenge"</A>
+                    <A href="/history">"History"</A>
+                    <span class="spacer"></span>
+                    <ThemeToggle />
+                    <UserMenu />
+                </nav>
+            </header>
+            <main id="main">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/challenge") view=ChallengePage />
+                    <Route path=path!("/history") view=HistoryPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/register") view=RegisterPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    let auth = Auth::get();
+    let stats = Resource::new(
+        move || auth.user.get().and_then(Result::ok).flatten().map(|u| u.id),
+        |user| async move {
+            match user {
+                Some(_) => crate::history::api::my_stats().await.ok(),
+                None => None,
+            }
+        },
+    );
+    view! {
+        <section class="hero">
+            <h1>"Practise coding interviews, one honest question at a time."</h1>
+            <p class="lead">
+                "Pick a topic and a difficulty, answer with a click or the keys 1–4, and learn from an explanation of why the key is right."
+            </p>
+            <p class="muted" data-testid="mode-note">"Running in bank mode: questions come from the curated bank."</p>
+            <div class="actions">
+                <A href="/challenge" attr:class="button primary">"Start a challenge"</A>
+                <A href="/history" attr:class="button">"Your history"</A>
+            </div>
+        </section>
+        <Transition fallback=|| ()>
+            {move || stats.get().flatten().map(|s| {
+                let accuracy = if s.answered == 0 { 0 } else { s.correct * 100 / s.answered };
+                view! {
+                    <section class="stats" aria-label="Your progress">
+                        <div class="stat"><span class="value">{s.answered}</span><span class="label">"answered"</span></div>
+                        <div class="stat"><span class="value">{s.correct}</span><span class="label">"correct"</span></div>
+                        <div class="stat"><span class="value">{format!("{accuracy}%")}</span><span class="label">"accuracy"</span></div>
+                    </section>
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <section class="page">
+            <h1>"Page not found"</h1>
+            <p><A href="/">"Back to the start"</A></p>
+        </section>
+    }
+}

@@ -1,0 +1,142 @@
+//! Configuration from the environment, validated once at start-up.
+use std::net::SocketAddr;
+use url::Url;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub site_addr: SocketAddr,
+    pub public_url: Url,
+    pub session_ttl_hours: i64,
+    pub bank_dir: std::path::PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {name}={value:?}: {reason}")]
+pub struct ConfigError {
+    name: &'static str,
+    value: String,
+    reason: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests can pass their own values.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str, default: &str| -> (&'static str, String) {
+            let value = lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_owned());
+            (name, value)
+        };
+        let fail = |(name, value): (&'static str, String), reason: &str| ConfigError {
+            name,
+            value,
+            reason: reason.to_owned(),
+        };
+
+        let database_url = get("DATABASE_URL", "sqlite://promptedcode.db?mode=rwc");
+        if !(database_url.1.starts_with("sqlite:")
+            || database_url.1.starts_with("postgres://")
+            || database_url.1.starts_with("postgresql://"))
+        {
+            return Err(fail(
+                database_url,
+                "expected a sqlite:// or postgres:// URL",
+            ));
+        }
+
+        let site_addr = get("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
+        let parsed_addr: SocketAddr = site_addr
+            .1
+            .parse()
+            .map_err(|_| fail(site_addr.clone(), "expected host:port, e.g. 127.0.0.1:3000"))?;
+
+        let default_public = format!("http://{parsed_addr}");
+        let public_url = get("PUBLIC_URL", &default_public);
+        let parsed_public = Url::parse(&public_url.1)
+            .map_err(|e| fail(public_url.clone(), &format!("not a URL ({e})")))?;
+        if !matches!(parsed_public.scheme(), "http" | "https") || parsed_public.host().is_none() {
+            return Err(fail(public_url, "expected an http:// or https:// origin"));
+        }
+
+        let ttl = get("SESSION_TTL_HOURS", "720");
+        let session_ttl_hours = match ttl.1.parse::<i64>() {
+            Ok(h) if (1..=24 * 365).contains(&h) => h,
+            _ => return Err(fail(ttl, "expected whole hours between 1 and 8760")),
+        };
+
+        let bank_dir = get("BANK_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/bank"));
+
+        Ok(Config {
+            database_url: database_url.1,
+            site_addr: parsed_addr,
+            public_url: parsed_public,
+            session_ttl_hours,
+            bank_dir: bank_dir.1.into(),
+        })
+    }
+
+    /// Cookies carry `Secure` unless the app is served over plain http on loopback.
+    pub fn secure_cookies(&self) -> bool {
+        let loopback = match self.public_url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        !(self.public_url.scheme() == "http" && loopback)
+    }
+
+    /// The origin browsers send in `Origin` for same-site requests.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let c = config(&[]).unwrap();
+        assert!(c.database_url.starts_with("sqlite:"));
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_origin(), "http://127.0.0.1:3000");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let c = config(&[("PUBLIC_URL", "https://prompted.example")]).unwrap();
+        assert!(c.secure_cookies());
+        let c = config(&[("PUBLIC_URL", "http://prompted.example")]).unwrap();
+        assert!(c.secure_cookies(), "plain http off loopback still gets Secure");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+        let err = config(&[("LEPTOS_SITE_ADDR", "nonsense")]).unwrap_err();
+        assert!(err.to_string().contains("LEPTOS_SITE_ADDR"), "{err}");
+        let err = config(&[("PUBLIC_URL", "ftp://x")]).unwrap_err();
+        assert!(err.to_string().contains("PUBLIC_URL"), "{err}");
+        let err = config(&[("SESSION_TTL_HOURS", "0")]).unwrap_err();
+        assert!(err.to_string().contains("SESSION_TTL_HOURS"), "{err}");
+    }
+}

@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+/// One question served to one user, and (once answered) their answer.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "challenges")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub user_id: i64,
+    pub question_id: i64,
+    pub chosen_index: Option<i16>,
+    pub correct: Option<bool>,
+    pub time_taken_ms: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub answered_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

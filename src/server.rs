@@ -1,0 +1,147 @@
+//! Server start-up: config → database + migrations → bank → router → serve.
+use crate::app::{shell, App};
+use crate::config::{Config, ConfigError};
+use crate::ops::{self, Metrics};
+use crate::questions::bank::{self, BankError};
+use crate::security;
+use crate::state::AppState;
+use axum::http::Request;
+use axum::routing::get;
+use axum::{middleware, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("question bank: {0}")]
+    Bank(#[from] BankError),
+    #[error("leptos configuration: {0}")]
+    Leptos(String),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(std::net::SocketAddr, std::io::Error),
+}
+
+/// Connects, migrates, loads the bank and assembles the router.
+pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<(Router, AppState), StartError> {
+    let db = crate::db::connect(&config.database_url).await?;
+    crate::db::migrate(&db).await?;
+    let files = bank::load_dir(&config.bank_dir)?;
+    let report = bank::sync(&db, &files).await?;
+    tracing::info!(
+        topics = report.topics,
+        inserted = report.inserted,
+        updated = report.updated,
+        unchanged = report.unchanged,
+        retired = report.retired,
+        "question bank synced"
+    );
+
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db,
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::default()),
+    };
+    let routes = generate_route_list(App);
+    let router = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .leptos_routes(&state, routes, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf_guard))
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        uri = %request.uri(),
+                        request_id = %request_id,
+                    )
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(middleware::from_fn_with_state(state.clone(), ops::track))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state.clone());
+    Ok((router, state))
+}
+
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}
+
+async fn serve() -> Result<(), StartError> {
+    let config = Config::from_env()?;
+    let mut leptos_options = get_configuration(None)
+        .map_err(|e| StartError::Leptos(e.to_string()))?
+        .leptos_options;
+    leptos_options.site_addr = config.site_addr;
+    let addr = config.site_addr;
+    let (router, _state) = build(config, leptos_options).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| StartError::Bind(addr, e))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, router.into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartError::Bind(addr, e))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+pub async fn run() -> ExitCode {
+    init_tracing();
+    match serve().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("promptedcode: cannot start: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
