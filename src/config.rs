@@ -125,7 +125,10 @@ mod tests {
         let c = config(&[("PUBLIC_URL", "https://prompted.example")]).unwrap();
         assert!(c.secure_cookies());
         let c = config(&[("PUBLIC_URL", "http://prompted.example")]).unwrap();
-        assert!(c.secure_cookies(), "plain http off loopback still gets Secure");
+        assert!(
+            c.secure_cookies(),
+            "plain http off loopback still gets Secure"
+        );
     }
 
     #[test]

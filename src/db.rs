@@ -24,7 +24,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// True when the database answers and no migration is pending.
 pub async fn ready(db: &DatabaseConnection) -> Result<(), String> {
-    db.ping().await.map_err(|e| format!("database unreachable: {e}"))?;
+    db.ping()
+        .await
+        .map_err(|e| format!("database unreachable: {e}"))?;
     let pending = Migrator::get_pending_migrations(db)
         .await
         .map_err(|e| format!("cannot read migrations: {e}"))?;

@@ -1,8 +1,8 @@
 //! One error type for the whole app. It crosses the wire as JSON (so the browser gets the
 //! typed variant back) and maps to exactly one HTTP status, here and only here.
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -85,10 +85,13 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub mod server {
     use super::AppError;
+    use axum::extract::Request;
     use axum::http::{header, HeaderValue, StatusCode};
+    use axum::middleware::Next;
     use axum::response::{IntoResponse, Response};
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
     impl From<sea_orm::DbErr> for AppError {
         fn from(err: sea_orm::DbErr) -> Self {
@@ -98,20 +101,35 @@ mod server {
     }
 
     impl AppError {
-        /// Sets the status (and Retry-After) on the current server-function response.
-        /// Every server function passes its result through here.
-        pub fn apply_to_response(&self) {
-            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                options.set_status(self.http_status());
-                if let AppError::RateLimited { retry_after_secs } = self {
-                    options.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-                }
-            }
-        }
-
         pub fn http_status(&self) -> StatusCode {
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
         }
+    }
+
+    /// The one place a server function's error becomes an HTTP status: the server-function
+    /// layer answers every error with 500 and the encoded `AppError`; this reads it back
+    /// and sets the status it maps to (and `Retry-After`). Errors raised before the function
+    /// body runs (undecodable arguments) get their status here too.
+    pub async fn server_fn_status(request: Request, next: Next) -> Response {
+        let response = next.run(request).await;
+        if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+            || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+        {
+            return response;
+        }
+        let (mut parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .unwrap_or_default();
+        if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+            parts.status = error.http_status();
+            if let AppError::RateLimited { retry_after_secs } = error {
+                parts
+                    .headers
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+        }
+        Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
     /// For plain axum handlers (REST, health): JSON body `{ "error": message }`.
@@ -127,13 +145,4 @@ mod server {
             response
         }
     }
-}
-
-/// Marks a server function's result: on error, the HTTP status is set from the error.
-#[cfg(feature = "ssr")]
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        err.apply_to_response();
-    }
-    result
 }

@@ -1,4 +1,13 @@
+use std::process::ExitCode;
+
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    promptedcode::server::run().await
+async fn main() -> ExitCode {
+    match std::env::args().nth(1).as_deref() {
+        None | Some("serve") => promptedcode::server::run().await,
+        Some("bank-stats") => promptedcode::server::print_bank_stats(),
+        Some(other) => {
+            eprintln!("unknown command {other:?}; usage: promptedcode [serve | bank-stats]");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -53,21 +53,51 @@ impl Metrics {
         let mut out = String::with_capacity(2048);
         out.push_str("# HELP http_responses_total HTTP responses by status class.\n# TYPE http_responses_total counter\n");
         for (i, count) in self.responses.iter().enumerate() {
-            let _ = writeln!(out, "http_responses_total{{class=\"{}xx\"}} {}", i + 1, count.load(Relaxed));
+            let _ = writeln!(
+                out,
+                "http_responses_total{{class=\"{}xx\"}} {}",
+                i + 1,
+                count.load(Relaxed)
+            );
         }
         out.push_str("# HELP http_request_duration_seconds Time to produce a response.\n# TYPE http_request_duration_seconds histogram\n");
         for (bound, bucket) in BUCKETS.iter().zip(&self.latency_buckets) {
-            let _ = writeln!(out, "http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}", bucket.load(Relaxed));
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Relaxed)
+            );
         }
         let count = self.latency_count.load(Relaxed);
-        let _ = writeln!(out, "http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(out, "http_request_duration_seconds_sum {}", self.latency_sum_micros.load(Relaxed) as f64 / 1e6);
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_sum {}",
+            self.latency_sum_micros.load(Relaxed) as f64 / 1e6
+        );
         let _ = writeln!(out, "http_request_duration_seconds_count {count}");
         out.push_str("# HELP challenges_served_total Challenges served to users.\n# TYPE challenges_served_total counter\n");
-        let _ = writeln!(out, "challenges_served_total {}", self.challenges_served.load(Relaxed));
-        out.push_str("# HELP answers_total Answers recorded, by result.\n# TYPE answers_total counter\n");
-        let _ = writeln!(out, "answers_total{{result=\"correct\"}} {}", self.answers_correct.load(Relaxed));
-        let _ = writeln!(out, "answers_total{{result=\"wrong\"}} {}", self.answers_wrong.load(Relaxed));
+        let _ = writeln!(
+            out,
+            "challenges_served_total {}",
+            self.challenges_served.load(Relaxed)
+        );
+        out.push_str(
+            "# HELP answers_total Answers recorded, by result.\n# TYPE answers_total counter\n",
+        );
+        let _ = writeln!(
+            out,
+            "answers_total{{result=\"correct\"}} {}",
+            self.answers_correct.load(Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "answers_total{{result=\"wrong\"}} {}",
+            self.answers_wrong.load(Relaxed)
+        );
         out
     }
 }
@@ -97,7 +127,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response()
@@ -115,12 +148,30 @@ mod tests {
         m.challenge_served();
         m.answer_recorded(true);
         let text = m.render();
-        assert!(text.contains("http_responses_total{class=\"2xx\"} 1"), "{text}");
-        assert!(text.contains("http_responses_total{class=\"4xx\"} 1"), "{text}");
-        assert!(text.contains("http_request_duration_seconds_bucket{le=\"0.005\"} 1"), "{text}");
-        assert!(text.contains("http_request_duration_seconds_bucket{le=\"0.25\"} 2"), "{text}");
-        assert!(text.contains("http_request_duration_seconds_count 2"), "{text}");
+        assert!(
+            text.contains("http_responses_total{class=\"2xx\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("http_responses_total{class=\"4xx\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("http_request_duration_seconds_bucket{le=\"0.005\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("http_request_duration_seconds_bucket{le=\"0.25\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("http_request_duration_seconds_count 2"),
+            "{text}"
+        );
         assert!(text.contains("challenges_served_total 1"), "{text}");
-        assert!(text.contains("answers_total{result=\"correct\"} 1"), "{text}");
+        assert!(
+            text.contains("answers_total{result=\"correct\"} 1"),
+            "{text}"
+        );
     }
 }

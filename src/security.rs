@@ -24,7 +24,11 @@ pub fn is_cross_site(method: &Method, headers: &HeaderMap, public_origin: &str) 
 }
 
 pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_cross_site(request.method(), request.headers(), &state.config.public_origin()) {
+    if is_cross_site(
+        request.method(),
+        request.headers(),
+        &state.config.public_origin(),
+    ) {
         tracing::warn!(method = %request.method(), uri = %request.uri(), "blocked cross-site request");
         return (StatusCode::FORBIDDEN, "Cross-site request blocked.").into_response();
     }
@@ -34,7 +38,10 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::REFERRER_POLICY,
@@ -59,20 +66,44 @@ mod tests {
 
     #[test]
     fn reads_are_never_blocked() {
-        assert!(!is_cross_site(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")]), ORIGIN));
+        assert!(!is_cross_site(
+            &Method::GET,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            ORIGIN
+        ));
     }
 
     #[test]
     fn cross_site_posts_are_blocked() {
-        assert!(is_cross_site(&Method::POST, &headers(&[("sec-fetch-site", "cross-site")]), ORIGIN));
-        assert!(is_cross_site(&Method::POST, &headers(&[("sec-fetch-site", "same-site")]), ORIGIN));
-        assert!(is_cross_site(&Method::POST, &headers(&[("origin", "https://evil.example")]), ORIGIN));
+        assert!(is_cross_site(
+            &Method::POST,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            ORIGIN
+        ));
+        assert!(is_cross_site(
+            &Method::POST,
+            &headers(&[("sec-fetch-site", "same-site")]),
+            ORIGIN
+        ));
+        assert!(is_cross_site(
+            &Method::POST,
+            &headers(&[("origin", "https://evil.example")]),
+            ORIGIN
+        ));
     }
 
     #[test]
     fn same_origin_and_non_browser_posts_pass() {
-        assert!(!is_cross_site(&Method::POST, &headers(&[("sec-fetch-site", "same-origin")]), ORIGIN));
-        assert!(!is_cross_site(&Method::POST, &headers(&[("origin", "http://127.0.0.1:3000")]), ORIGIN));
+        assert!(!is_cross_site(
+            &Method::POST,
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            ORIGIN
+        ));
+        assert!(!is_cross_site(
+            &Method::POST,
+            &headers(&[("origin", "http://127.0.0.1:3000")]),
+            ORIGIN
+        ));
         assert!(!is_cross_site(&Method::POST, &headers(&[]), ORIGIN));
     }
 }

@@ -32,7 +32,10 @@ pub enum StartError {
 }
 
 /// Connects, migrates, loads the bank and assembles the router.
-pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<(Router, AppState), StartError> {
+pub async fn build(
+    config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<(Router, AppState), StartError> {
     let db = crate::db::connect(&config.database_url).await?;
     crate::db::migrate(&db).await?;
     let files = bank::load_dir(&config.bank_dir)?;
@@ -62,24 +65,30 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<(Rou
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), security::csrf_guard))
+        .layer(middleware::from_fn(crate::error::server::server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::csrf_guard,
+        ))
         .layer(middleware::from_fn(security::security_headers))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                    let request_id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        uri = %request.uri(),
-                        request_id = %request_id,
-                    )
-                }))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!(
+                            "request",
+                            method = %request.method(),
+                            uri = %request.uri(),
+                            request_id = %request_id,
+                        )
+                    }),
+                )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(middleware::from_fn_with_state(state.clone(), ops::track))
                 .layer(CompressionLayer::new()),
@@ -142,6 +151,27 @@ pub async fn run() -> ExitCode {
             tracing::error!("{err}");
             eprintln!("promptedcode: cannot start: {err}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `promptedcode bank-stats`: validates the bank and prints counts per topic × difficulty.
+pub fn print_bank_stats() -> ExitCode {
+    let dir = match Config::from_env() {
+        Ok(config) => config.bank_dir,
+        Err(err) => {
+            eprintln!("promptedcode: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    match bank::load_dir(&dir) {
+        Ok(files) => {
+            print!("{}", bank::counts_table(&files));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("promptedcode: invalid bank: {err}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -20,29 +20,43 @@ const MIN_TOPICS: usize = 15;
 #[test]
 fn bank_has_enough_questions_in_every_cell() {
     let files = files();
-    assert!(files.len() >= MIN_TOPICS, "{} topics, need {MIN_TOPICS}", files.len());
+    assert!(
+        files.len() >= MIN_TOPICS,
+        "{} topics, need {MIN_TOPICS}",
+        files.len()
+    );
     let total: usize = files.iter().map(|f| f.questions.len()).sum();
-    assert!(total >= MIN_QUESTIONS, "{total} questions, need {MIN_QUESTIONS}");
-    let mut table = String::new();
+    assert!(
+        total >= MIN_QUESTIONS,
+        "{total} questions, need {MIN_QUESTIONS}"
+    );
     for file in &files {
-        let count = |d: Difficulty| file.questions.iter().filter(|q| q.difficulty == d).count();
-        let (e, m, h) = (count(Difficulty::Easy), count(Difficulty::Medium), count(Difficulty::Hard));
-        assert!(e > 0 && m > 0 && h > 0, "{}: empty cell ({e}/{m}/{h})", file.topic.slug);
-        table.push_str(&format!("{:<22} {e:>3} {m:>3} {h:>3}\n", file.topic.slug));
+        for d in Difficulty::ALL {
+            let n = file.questions.iter().filter(|q| q.difficulty == d).count();
+            assert!(n > 0, "{}: no {d} questions", file.topic.slug);
+        }
     }
-    println!("topic                 easy med hard\n{table}total {total}");
+    print!("{}", bank::counts_table(&files));
 }
 
 #[test]
 fn questions_are_well_formed() {
     for file in files() {
         for q in &file.questions {
-            q.draft().validate().unwrap_or_else(|e| panic!("{}: {e}", q.id));
+            q.draft()
+                .validate()
+                .unwrap_or_else(|e| panic!("{}: {e}", q.id));
             for (lang, _) in bank::fenced_blocks(&q.stem) {
-                assert!(!lang.is_empty(), "{}: code block without a language tag", q.id);
+                assert!(
+                    !lang.is_empty(),
+                    "{}: code block without a language tag",
+                    q.id
+                );
             }
             assert!(
-                q.tags.iter().all(|t| t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')),
+                q.tags.iter().all(|t| t
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')),
                 "{}: tags must be lower-case words",
                 q.id
             );
@@ -60,19 +74,29 @@ fn no_duplicate_or_near_duplicate_questions() {
             .iter()
             .map(|q| {
                 let d = q.draft();
-                (q, dedup::shingles(&dedup::fingerprint_text(&d.stem, &d.options)))
+                (
+                    q,
+                    dedup::shingles(&dedup::fingerprint_text(&d.stem, &d.options)),
+                )
             })
             .collect();
         for (q, _) in &prints {
             let d = q.draft();
-            if let Some(other) = hashes.insert(dedup::content_hash(&d.stem, &d.options), q.id.clone()) {
+            if let Some(other) =
+                hashes.insert(dedup::content_hash(&d.stem, &d.options), q.id.clone())
+            {
                 panic!("{} duplicates {other}", q.id);
             }
         }
         for (i, (a, sa)) in prints.iter().enumerate() {
             for (b, sb) in &prints[i + 1..] {
                 let sim = dedup::similarity(sa, sb);
-                assert!(sim < NEAR_DUPLICATE, "{} and {} are near-duplicates ({sim:.2})", a.id, b.id);
+                assert!(
+                    sim < NEAR_DUPLICATE,
+                    "{} and {} are near-duplicates ({sim:.2})",
+                    a.id,
+                    b.id
+                );
             }
         }
     }
@@ -83,7 +107,10 @@ fn collapse(text: &str) -> String {
 }
 
 fn tool_available(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 enum Ran {
@@ -120,7 +147,9 @@ fn run_snippet(lang: &str, code: &str, dir: &Path, id: &str) -> Result<Ran, Stri
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    Ok(Ran::Output(String::from_utf8_lossy(&output.stdout).into_owned()))
+    Ok(Ran::Output(
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    ))
 }
 
 #[test]
@@ -135,10 +164,14 @@ fn executable_snippets_print_their_key() {
     let dir = std::env::temp_dir().join(format!("pc-bank-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 
-    let available: HashMap<&str, bool> = [("python", "python3"), ("javascript", "node"), ("rust", "rustc")]
-        .into_iter()
-        .map(|(lang, tool)| (lang, tool_available(tool)))
-        .collect();
+    let available: HashMap<&str, bool> = [
+        ("python", "python3"),
+        ("javascript", "node"),
+        ("rust", "rustc"),
+    ]
+    .into_iter()
+    .map(|(lang, tool)| (lang, tool_available(tool)))
+    .collect();
     let tally: Mutex<BTreeMap<String, (usize, usize)>> = Mutex::default();
     let failures: Mutex<Vec<String>> = Mutex::default();
 
@@ -146,14 +179,19 @@ fn executable_snippets_print_their_key() {
     std::thread::scope(|scope| {
         for _ in 0..4 {
             scope.spawn(|| loop {
-                let Some(q) = queue.lock().unwrap().next() else { break };
+                let Some(q) = queue.lock().unwrap().next() else {
+                    break;
+                };
                 let blocks = bank::fenced_blocks(&q.stem);
                 let runnable: Vec<_> = blocks
                     .iter()
                     .filter(|(lang, _)| matches!(lang.as_str(), "python" | "javascript" | "rust"))
                     .collect();
                 if blocks.len() != 1 || runnable.len() != 1 {
-                    failures.lock().unwrap().push(format!("{}: a checked stem needs exactly one python/javascript/rust block", q.id));
+                    failures.lock().unwrap().push(format!(
+                        "{}: a checked stem needs exactly one python/javascript/rust block",
+                        q.id
+                    ));
                     continue;
                 }
                 let (lang, code) = runnable[0];
@@ -170,11 +208,22 @@ fn executable_snippets_print_their_key() {
                 let problem = match (q.check, outcome) {
                     (Some(Check::Stdout), Ok(Ran::Output(out))) => {
                         let expected = collapse(key.trim().trim_matches('`'));
-                        (collapse(&out) != expected).then(|| format!("{}: printed {:?}, key says {:?}", q.id, collapse(&out), expected))
+                        (collapse(&out) != expected).then(|| {
+                            format!(
+                                "{}: printed {:?}, key says {:?}",
+                                q.id,
+                                collapse(&out),
+                                expected
+                            )
+                        })
                     }
-                    (Some(Check::Stdout), Ok(Ran::CompileFailed)) => Some(format!("{}: does not compile", q.id)),
+                    (Some(Check::Stdout), Ok(Ran::CompileFailed)) => {
+                        Some(format!("{}: does not compile", q.id))
+                    }
                     (Some(Check::CompileError), Ok(Ran::CompileFailed)) => None,
-                    (Some(Check::CompileError), Ok(Ran::Output(_))) => Some(format!("{}: compiles, but the key says it does not", q.id)),
+                    (Some(Check::CompileError), Ok(Ran::Output(_))) => {
+                        Some(format!("{}: compiles, but the key says it does not", q.id))
+                    }
                     (_, Err(e)) => Some(format!("{}: {e}", q.id)),
                     (None, _) => None,
                 };
@@ -190,5 +239,10 @@ fn executable_snippets_print_their_key() {
         println!("executed {ran} {lang} snippets, skipped {skipped} (toolchain missing)");
     }
     let failures = failures.into_inner().unwrap();
-    assert!(failures.is_empty(), "{} snippet checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} snippet checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

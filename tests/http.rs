@@ -33,16 +33,27 @@ impl TestApp {
             .build();
         let (router, _state) = promptedcode::server::build(config, options).await.unwrap();
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service()).await.unwrap();
+            axum::serve(listener, router.into_make_service())
+                .await
+                .unwrap();
         });
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        TestApp { base, client, test_db }
+        TestApp {
+            base,
+            client,
+            test_db,
+        }
     }
 
-    async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
+    async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
         let body: String = form
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -66,7 +77,9 @@ fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -86,18 +99,47 @@ const PASSWORD: &str = "correct horse battery";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operations_endpoints_answer() {
     let app = TestApp::spawn().await;
-    let health = app.client.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), StatusCode::OK);
-    assert!(health.headers().contains_key("x-request-id"), "request id propagated");
-    let ready = app.client.get(format!("{}/readyz", app.base)).send().await.unwrap();
+    assert!(
+        health.headers().contains_key("x-request-id"),
+        "request id propagated"
+    );
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
-    let metrics = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap();
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(metrics.status(), StatusCode::OK);
     let text = metrics.text().await.unwrap();
-    assert!(text.contains("http_responses_total{class=\"2xx\"} 2"), "{text}");
-    assert!(text.contains("# TYPE http_request_duration_seconds histogram"), "{text}");
+    assert!(
+        text.contains("http_responses_total{class=\"2xx\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# TYPE http_request_duration_seconds histogram"),
+        "{text}"
+    );
 
-    let missing = app.client.get(format!("{}/no/such/page", app.base)).send().await.unwrap();
+    let missing = app
+        .client
+        .get(format!("{}/no/such/page", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     app.test_db.teardown().await;
 }
@@ -106,17 +148,29 @@ async fn operations_endpoints_answer() {
 async fn readyz_fails_when_the_database_is_gone() {
     let app = TestApp::spawn().await;
     let state_db_url = app.test_db.url.clone();
-    let ready = app.client.get(format!("{}/readyz", app.base)).send().await.unwrap();
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
     // Drop the database underneath the running app: readiness must turn 503.
-    let admin = sea_orm::Database::connect(common::postgres_admin_url()).await.unwrap();
+    let admin = sea_orm::Database::connect(common::postgres_admin_url())
+        .await
+        .unwrap();
     let name = state_db_url.rsplit('/').next().unwrap().to_owned();
     use sea_orm::ConnectionTrait;
     admin
         .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .await
         .unwrap();
-    let ready = app.client.get(format!("{}/readyz", app.base)).send().await.unwrap();
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     admin.close().await.ok();
     app.test_db.teardown().await;
@@ -127,7 +181,15 @@ async fn register_login_and_errors_over_http() {
     let app = TestApp::spawn().await;
 
     let invalid = app
-        .post_form("/api/register", &[("email", "nope"), ("password", PASSWORD), ("display_name", "")], None)
+        .post_form(
+            "/api/register",
+            &[
+                ("email", "nope"),
+                ("password", PASSWORD),
+                ("display_name", ""),
+            ],
+            None,
+        )
         .await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(session_cookie(invalid.headers()).is_none());
@@ -135,22 +197,45 @@ async fn register_login_and_errors_over_http() {
     assert_eq!(body["Invalid"]["field"], "email", "{body}");
 
     let created = app
-        .post_form("/api/register", &[("email", "http@example.com"), ("password", PASSWORD), ("display_name", "H")], None)
+        .post_form(
+            "/api/register",
+            &[
+                ("email", "http@example.com"),
+                ("password", PASSWORD),
+                ("display_name", "H"),
+            ],
+            None,
+        )
         .await;
     assert_eq!(created.status(), StatusCode::OK);
     let cookie = session_cookie(created.headers()).expect("session cookie set");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain-http loopback: no Secure: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain-http loopback: no Secure: {cookie}"
+    );
     let token_pair = cookie.split(';').next().unwrap().to_owned();
 
     let duplicate = app
-        .post_form("/api/register", &[("email", "HTTP@example.com"), ("password", PASSWORD), ("display_name", "")], None)
+        .post_form(
+            "/api/register",
+            &[
+                ("email", "HTTP@example.com"),
+                ("password", PASSWORD),
+                ("display_name", ""),
+            ],
+            None,
+        )
         .await;
     assert_eq!(duplicate.status(), StatusCode::CONFLICT);
 
     let wrong = app
-        .post_form("/api/login", &[("email", "http@example.com"), ("password", "not it at all")], None)
+        .post_form(
+            "/api/login",
+            &[("email", "http@example.com"), ("password", "not it at all")],
+            None,
+        )
         .await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert!(wrong.text().await.unwrap().contains("InvalidCredentials"));
@@ -158,22 +243,40 @@ async fn register_login_and_errors_over_http() {
     // Protected calls need the session.
     let anonymous = app.post_form("/api/history", &[("page", "1")], None).await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    let mine = app.post_form("/api/history", &[("page", "1")], Some(&token_pair)).await;
+    let mine = app
+        .post_form("/api/history", &[("page", "1")], Some(&token_pair))
+        .await;
     assert_eq!(mine.status(), StatusCode::OK);
 
     let bad_difficulty = app
-        .post_form("/api/challenge/next", &[("topic", "stack"), ("difficulty", "extreme")], Some(&token_pair))
+        .post_form(
+            "/api/challenge/next",
+            &[("topic", "stack"), ("difficulty", "extreme")],
+            Some(&token_pair),
+        )
         .await;
     assert_eq!(bad_difficulty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let malformed = app.post_form("/api/challenge/answer", &[("id", "x"), ("choice", "1")], Some(&token_pair)).await;
+    let malformed = app
+        .post_form(
+            "/api/challenge/answer",
+            &[("id", "x"), ("choice", "1")],
+            Some(&token_pair),
+        )
+        .await;
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
 
     let logout = app.post_form("/api/logout", &[], Some(&token_pair)).await;
     assert_eq!(logout.status(), StatusCode::OK);
     let cleared = session_cookie(logout.headers()).unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
-    let after = app.post_form("/api/history", &[("page", "1")], Some(&token_pair)).await;
-    assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "session ended on the server");
+    let after = app
+        .post_form("/api/history", &[("page", "1")], Some(&token_pair))
+        .await;
+    assert_eq!(
+        after.status(),
+        StatusCode::UNAUTHORIZED,
+        "session ended on the server"
+    );
     app.test_db.teardown().await;
 }
 
@@ -185,7 +288,10 @@ async fn cross_site_mutations_are_refused() {
         .post(format!("{}/api/register", app.base))
         .header("content-type", "application/x-www-form-urlencoded")
         .header(ORIGIN, "https://evil.example")
-        .body(format!("email=csrf%40example.com&password={}&display_name=", urlencode(PASSWORD)))
+        .body(format!(
+            "email=csrf%40example.com&password={}&display_name=",
+            urlencode(PASSWORD)
+        ))
         .send()
         .await
         .unwrap();
@@ -195,7 +301,10 @@ async fn cross_site_mutations_are_refused() {
         .post(format!("{}/api/register", app.base))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("sec-fetch-site", "cross-site")
-        .body(format!("email=csrf%40example.com&password={}&display_name=", urlencode(PASSWORD)))
+        .body(format!(
+            "email=csrf%40example.com&password={}&display_name=",
+            urlencode(PASSWORD)
+        ))
         .send()
         .await
         .unwrap();

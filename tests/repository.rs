@@ -20,7 +20,10 @@ use std::collections::HashSet;
 const PASSWORD: &str = "correct horse battery";
 
 async fn new_user(db: &DatabaseConnection, email: &str) -> UserId {
-    auth::register(db, email, PASSWORD, "").await.expect("register").id
+    auth::register(db, email, PASSWORD, "")
+        .await
+        .expect("register")
+        .id
 }
 
 async fn user_count(db: &DatabaseConnection) -> u64 {
@@ -28,7 +31,9 @@ async fn user_count(db: &DatabaseConnection) -> u64 {
 }
 
 async fn migrations_leave_the_database_ready(db: DatabaseConnection) {
-    promptedcode::db::ready(&db).await.expect("ready after migrations");
+    promptedcode::db::ready(&db)
+        .await
+        .expect("ready after migrations");
     // Running them again is a no-op.
     promptedcode::db::migrate(&db).await.expect("second run");
     promptedcode::db::ready(&db).await.expect("still ready");
@@ -43,7 +48,10 @@ async fn bank_sync_is_idempotent(db: DatabaseConnection) {
     let second = bank::sync(&db, &files).await.unwrap();
     assert_eq!((second.inserted, second.updated, second.retired), (0, 0, 0));
     assert_eq!(second.unchanged, total);
-    assert_eq!(question::Entity::find().count(&db).await.unwrap(), total as u64);
+    assert_eq!(
+        question::Entity::find().count(&db).await.unwrap(),
+        total as u64
+    );
 }
 
 async fn bank_sync_updates_edits_and_retires_removed_questions(db: DatabaseConnection) {
@@ -81,26 +89,45 @@ async fn register_validates_and_writes_nothing_on_bad_input(db: DatabaseConnecti
         (long_email.as_str(), PASSWORD, "", "email"),
         ("ok@example.com", "", "", "password"),
         ("ok@example.com", "short", "", "password"),
-        ("ok@example.com", PASSWORD, long_name.as_str(), "display_name"),
+        (
+            "ok@example.com",
+            PASSWORD,
+            long_name.as_str(),
+            "display_name",
+        ),
     ];
     for (email, password, name, field) in cases {
-        let err = auth::register(&db, email, password, name).await.unwrap_err();
+        let err = auth::register(&db, email, password, name)
+            .await
+            .unwrap_err();
         assert_eq!(err.field(), Some(field), "{email:?}/{password:?}: {err:?}");
         assert_eq!(err.status(), 422);
     }
     let too_long = "p".repeat(129);
-    let err = auth::register(&db, "ok@example.com", &too_long, "").await.unwrap_err();
+    let err = auth::register(&db, "ok@example.com", &too_long, "")
+        .await
+        .unwrap_err();
     assert_eq!(err.field(), Some("password"));
-    let guessable = auth::register(&db, "ok@example.com", "aaaaaaaaaaaa", "").await.unwrap_err();
+    let guessable = auth::register(&db, "ok@example.com", "aaaaaaaaaaaa", "")
+        .await
+        .unwrap_err();
     assert!(guessable.to_string().contains("too weak"), "{guessable}");
-    assert_eq!(user_count(&db).await, 0, "nothing written for invalid input");
+    assert_eq!(
+        user_count(&db).await,
+        0,
+        "nothing written for invalid input"
+    );
 }
 
 async fn register_rejects_duplicate_email_case_insensitively(db: DatabaseConnection) {
-    let user = auth::register(&db, "  Ada@Example.com ", PASSWORD, "Ada").await.unwrap();
+    let user = auth::register(&db, "  Ada@Example.com ", PASSWORD, "Ada")
+        .await
+        .unwrap();
     assert_eq!(user.email, "ada@example.com");
     assert_eq!(user.display_name, "Ada");
-    let err = auth::register(&db, "ADA@example.com", PASSWORD, "").await.unwrap_err();
+    let err = auth::register(&db, "ADA@example.com", PASSWORD, "")
+        .await
+        .unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
     assert_eq!(err.status(), 409);
     assert_eq!(user_count(&db).await, 1);
@@ -112,10 +139,16 @@ async fn register_rejects_duplicate_email_case_insensitively(db: DatabaseConnect
 
 async fn login_checks_password_with_one_message(db: DatabaseConnection) {
     let id = new_user(&db, "grace@example.com").await;
-    let user = auth::login(&db, "GRACE@example.com", PASSWORD).await.unwrap();
+    let user = auth::login(&db, "GRACE@example.com", PASSWORD)
+        .await
+        .unwrap();
     assert_eq!(user.id, id);
-    let wrong = auth::login(&db, "grace@example.com", "not the password").await.unwrap_err();
-    let unknown = auth::login(&db, "nobody@example.com", PASSWORD).await.unwrap_err();
+    let wrong = auth::login(&db, "grace@example.com", "not the password")
+        .await
+        .unwrap_err();
+    let unknown = auth::login(&db, "nobody@example.com", PASSWORD)
+        .await
+        .unwrap_err();
     assert_eq!(wrong, AppError::InvalidCredentials);
     assert_eq!(unknown, AppError::InvalidCredentials);
     assert_eq!(wrong.to_string(), unknown.to_string());
@@ -133,8 +166,14 @@ async fn sessions_resolve_expire_and_end(db: DatabaseConnection) {
     assert_eq!(stored.id_hash, auth::hash_token(&token));
     let found = auth::user_for_session(&db, &token).await.unwrap().unwrap();
     assert_eq!(found.id, id);
-    assert!(auth::user_for_session(&db, &"0".repeat(64)).await.unwrap().is_none());
-    assert!(auth::user_for_session(&db, "garbage").await.unwrap().is_none());
+    assert!(auth::user_for_session(&db, &"0".repeat(64))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(auth::user_for_session(&db, "garbage")
+        .await
+        .unwrap()
+        .is_none());
 
     auth::delete_session(&db, &token).await.unwrap();
     assert!(auth::user_for_session(&db, &token).await.unwrap().is_none());
@@ -148,8 +187,15 @@ async fn sessions_resolve_expire_and_end(db: DatabaseConnection) {
         .into();
     model.expires_at = Set(chrono::Utc::now() - chrono::Duration::seconds(1));
     model.update(&db).await.unwrap();
-    assert!(auth::user_for_session(&db, &expired).await.unwrap().is_none());
-    assert_eq!(session::Entity::find().count(&db).await.unwrap(), 0, "expired session removed");
+    assert!(auth::user_for_session(&db, &expired)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        session::Entity::find().count(&db).await.unwrap(),
+        0,
+        "expired session removed"
+    );
 }
 
 async fn challenges_are_unseen_until_the_cell_is_exhausted(db: DatabaseConnection) {
@@ -164,22 +210,34 @@ async fn challenges_are_unseen_until_the_cell_is_exhausted(db: DatabaseConnectio
     assert!(in_cell >= 1);
     let mut titles = HashSet::new();
     for _ in 0..in_cell {
-        let view = challenges::next_challenge(&db, user, topic, Difficulty::Easy).await.unwrap();
+        let view = challenges::next_challenge(&db, user, topic, Difficulty::Easy)
+            .await
+            .unwrap();
         assert_eq!(view.topic.slug, *topic);
         assert_eq!(view.difficulty, Difficulty::Easy);
         assert_eq!(view.options_html.len(), 4);
         assert!(view.answer.is_none());
-        assert!(titles.insert(view.title.clone()), "served twice: {}", view.title);
+        assert!(
+            titles.insert(view.title.clone()),
+            "served twice: {}",
+            view.title
+        );
     }
-    let err = challenges::next_challenge(&db, user, topic, Difficulty::Easy).await.unwrap_err();
+    let err = challenges::next_challenge(&db, user, topic, Difficulty::Easy)
+        .await
+        .unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
     assert!(err.to_string().contains("every easy question"), "{err}");
 
     // Another user starts fresh.
     let other = new_user(&db, "v@example.com").await;
-    challenges::next_challenge(&db, other, topic, Difficulty::Easy).await.unwrap();
+    challenges::next_challenge(&db, other, topic, Difficulty::Easy)
+        .await
+        .unwrap();
 
-    let bad_topic = challenges::next_challenge(&db, user, "no-such-topic", Difficulty::Easy).await.unwrap_err();
+    let bad_topic = challenges::next_challenge(&db, user, "no-such-topic", Difficulty::Easy)
+        .await
+        .unwrap_err();
     assert_eq!(bad_topic.field(), Some("topic"));
     assert_eq!(
         challenges::parse_difficulty("extreme").unwrap_err().field(),
@@ -196,33 +254,57 @@ async fn answers_are_recorded_once_and_scoped_to_their_owner(db: DatabaseConnect
         .unwrap();
 
     // Someone else's challenge does not exist for them.
-    let err = challenges::get_challenge(&db, intruder, view.id).await.unwrap_err();
+    let err = challenges::get_challenge(&db, intruder, view.id)
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), 404);
-    let err = challenges::answer(&db, intruder, view.id, 0).await.unwrap_err();
+    let err = challenges::answer(&db, intruder, view.id, 0)
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), 404);
 
-    let err = challenges::answer(&db, owner, view.id, 4).await.unwrap_err();
+    let err = challenges::answer(&db, owner, view.id, 4)
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), 422);
 
-    let stored = challenge::Entity::find_by_id(view.id.0).one(&db).await.unwrap().unwrap();
-    let q = question::Entity::find_by_id(stored.question_id).one(&db).await.unwrap().unwrap();
+    let stored = challenge::Entity::find_by_id(view.id.0)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let q = question::Entity::find_by_id(stored.question_id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     let key = q.answer_index as u8;
     let result = challenges::answer(&db, owner, view.id, key).await.unwrap();
     assert!(result.correct);
     assert_eq!(result.answer_index, key);
     assert!(!result.explanation_html.is_empty());
 
-    let again = challenges::answer(&db, owner, view.id, (key + 1) % 4).await.unwrap_err();
+    let again = challenges::answer(&db, owner, view.id, (key + 1) % 4)
+        .await
+        .unwrap_err();
     assert_eq!(again.status(), 409);
-    let stored = challenge::Entity::find_by_id(view.id.0).one(&db).await.unwrap().unwrap();
+    let stored = challenge::Entity::find_by_id(view.id.0)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.chosen_index, Some(i16::from(key)));
     assert_eq!(stored.correct, Some(true));
     assert!(stored.answered_at.is_some());
 
-    let reloaded = challenges::get_challenge(&db, owner, view.id).await.unwrap();
+    let reloaded = challenges::get_challenge(&db, owner, view.id)
+        .await
+        .unwrap();
     assert_eq!(reloaded.answer.unwrap().chosen, key);
 
-    let missing = challenges::get_challenge(&db, owner, ChallengeId(i64::MAX)).await.unwrap_err();
+    let missing = challenges::get_challenge(&db, owner, ChallengeId(i64::MAX))
+        .await
+        .unwrap_err();
     assert_eq!(missing.status(), 404);
 }
 
@@ -244,7 +326,9 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
         }
     }
     assert_eq!(served.len(), 25);
-    challenges::answer(&db, user, served[24].id, 0).await.unwrap();
+    challenges::answer(&db, user, served[24].id, 0)
+        .await
+        .unwrap();
 
     let first = history::page(&db, user, 1).await.unwrap();
     assert_eq!(first.total, 25);

@@ -4,11 +4,11 @@ use crate::types::CurrentUser;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::session, crate::error::respond, crate::state::AppState};
+use {super::session, crate::state::AppState};
 
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    respond(session::current_user().await)
+    session::current_user().await
 }
 
 #[server(prefix = "/api", endpoint = "register")]
@@ -17,32 +17,21 @@ pub async fn register(
     password: String,
     display_name: String,
 ) -> Result<CurrentUser, AppError> {
-    respond(
-        async {
-            let state = expect_context::<AppState>();
-            let user =
-                super::service::register(&state.db, &email, &password, &display_name).await?;
-            session::start_session(&user).await?;
-            Ok(user)
-        }
-        .await,
-    )
+    let state = expect_context::<AppState>();
+    let user = super::service::register(&state.db, &email, &password, &display_name).await?;
+    session::start_session(&user).await?;
+    Ok(user)
 }
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<CurrentUser, AppError> {
-    respond(
-        async {
-            let state = expect_context::<AppState>();
-            let user = super::service::login(&state.db, &email, &password).await?;
-            session::start_session(&user).await?;
-            Ok(user)
-        }
-        .await,
-    )
+    let state = expect_context::<AppState>();
+    let user = super::service::login(&state.db, &email, &password).await?;
+    session::start_session(&user).await?;
+    Ok(user)
 }
 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    respond(session::end_session().await)
+    session::end_session().await
 }

@@ -46,7 +46,10 @@ impl Email {
             None => false,
         };
         if !valid {
-            return Err(AppError::invalid("email", "Enter a valid email address, like name@example.com."));
+            return Err(AppError::invalid(
+                "email",
+                "Enter a valid email address, like name@example.com.",
+            ));
         }
         Ok(Email(email))
     }
@@ -110,7 +113,10 @@ fn parse_display_name(raw: &str, email: &Email) -> Result<String, AppError> {
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::invalid("display_name", "Name contains invalid characters."));
+        return Err(AppError::invalid(
+            "display_name",
+            "Name contains invalid characters.",
+        ));
     }
     Ok(if name.is_empty() {
         email.as_str().split('@').next().unwrap_or("you").to_owned()
@@ -177,7 +183,8 @@ pub async fn register(
     let email = Email::parse(email)?;
     let password = NewPassword::parse(password, &email)?;
     let display_name = parse_display_name(display_name, &email)?;
-    let duplicate = || AppError::Conflict("An account with this email already exists. Log in instead.".into());
+    let duplicate =
+        || AppError::Conflict("An account with this email already exists. Log in instead.".into());
 
     if user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
@@ -208,7 +215,11 @@ pub async fn register(
     }
 }
 
-pub async fn login(db: &DatabaseConnection, email: &str, password: &str) -> Result<CurrentUser, AppError> {
+pub async fn login(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<CurrentUser, AppError> {
     if email.trim().is_empty() {
         return Err(AppError::invalid("email", "Enter your email address."));
     }
@@ -224,7 +235,9 @@ pub async fn login(db: &DatabaseConnection, email: &str, password: &str) -> Resu
         .await?;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
     if verify_password(password.to_owned(), stored).await {
-        Ok(to_current_user(found.expect("verified only with an account")))
+        Ok(to_current_user(
+            found.expect("verified only with an account"),
+        ))
     } else {
         Err(AppError::InvalidCredentials)
     }
@@ -264,12 +277,17 @@ pub async fn user_for_session(
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let Some(found) = session::Entity::find_by_id(hash_token(token)).one(db).await? else {
+    let Some(found) = session::Entity::find_by_id(hash_token(token))
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let now = chrono::Utc::now();
     if found.expires_at <= now {
-        session::Entity::delete_by_id(found.id_hash).exec(db).await?;
+        session::Entity::delete_by_id(found.id_hash)
+            .exec(db)
+            .await?;
         return Ok(None);
     }
     Ok(user::Entity::find_by_id(found.user_id)
@@ -279,6 +297,8 @@ pub async fn user_for_session(
 }
 
 pub async fn delete_session(db: &DatabaseConnection, token: &str) -> Result<(), AppError> {
-    session::Entity::delete_by_id(hash_token(token)).exec(db).await?;
+    session::Entity::delete_by_id(hash_token(token))
+        .exec(db)
+        .await?;
     Ok(())
 }

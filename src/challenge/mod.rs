@@ -97,7 +97,9 @@ pub fn ChallengePage() -> impl IntoView {
         });
     };
     let choose = move |choice: u8| {
-        let Some(Ok(Some(view))) = current.get_untracked() else { return };
+        let Some(Ok(Some(view))) = current.get_untracked() else {
+            return;
+        };
         let already = answer
             .value()
             .get_untracked()
@@ -106,7 +108,10 @@ pub fn ChallengePage() -> impl IntoView {
         if view.answer.is_some() || already || answer.pending().get_untracked() {
             return;
         }
-        answer.dispatch(AnswerChallenge { id: view.id, choice });
+        answer.dispatch(AnswerChallenge {
+            id: view.id,
+            choice,
+        });
     };
 
     #[cfg(feature = "hydrate")]
@@ -120,7 +125,9 @@ pub fn ChallengePage() -> impl IntoView {
             let typing = event
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+                .is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                });
             if typing {
                 return;
             }

@@ -116,7 +116,10 @@ pub async fn answer(
     chosen: u8,
 ) -> Result<AnswerResult, AppError> {
     if chosen > 3 {
-        return Err(AppError::invalid("choice", "Choose one of the four options."));
+        return Err(AppError::invalid(
+            "choice",
+            "Choose one of the four options.",
+        ));
     }
     let found = challenge::Entity::find_by_id(id.0)
         .filter(challenge::Column::UserId.eq(user.0))
@@ -124,7 +127,9 @@ pub async fn answer(
         .await?
         .ok_or_else(|| AppError::NotFound("Challenge".into()))?;
     if found.chosen_index.is_some() {
-        return Err(AppError::Conflict("You already answered this challenge.".into()));
+        return Err(AppError::Conflict(
+            "You already answered this challenge.".into(),
+        ));
     }
     let question = question::Entity::find_by_id(found.question_id)
         .one(db)
@@ -132,10 +137,15 @@ pub async fn answer(
         .ok_or(AppError::Internal)?;
     let now = chrono::Utc::now();
     let correct = i16::from(chosen) == question.answer_index;
-    let time_taken_ms = (now - found.created_at).num_milliseconds().clamp(0, i64::from(i32::MAX));
+    let time_taken_ms = (now - found.created_at)
+        .num_milliseconds()
+        .clamp(0, i64::from(i32::MAX));
     // Conditional update: of two concurrent answers only one is recorded.
     let updated = challenge::Entity::update_many()
-        .col_expr(challenge::Column::ChosenIndex, Expr::value(i16::from(chosen)))
+        .col_expr(
+            challenge::Column::ChosenIndex,
+            Expr::value(i16::from(chosen)),
+        )
         .col_expr(challenge::Column::Correct, Expr::value(correct))
         .col_expr(challenge::Column::TimeTakenMs, Expr::value(time_taken_ms))
         .col_expr(challenge::Column::AnsweredAt, Expr::value(now))
@@ -145,7 +155,9 @@ pub async fn answer(
         .exec(db)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(AppError::Conflict("You already answered this challenge.".into()));
+        return Err(AppError::Conflict(
+            "You already answered this challenge.".into(),
+        ));
     }
     Ok(answer_result(id, &question, chosen))
 }
@@ -168,7 +180,11 @@ fn view(found: challenge::Model, question: question::Model, topic: topic::Model)
         id: ChallengeId(found.id),
         title: question.title.clone(),
         stem_html: to_html(&question.stem),
-        options_html: question.option_list().iter().map(|o| to_inline_html(o)).collect(),
+        options_html: question
+            .option_list()
+            .iter()
+            .map(|o| to_inline_html(o))
+            .collect(),
         topic: Topic {
             slug: topic.slug,
             name: topic.name,

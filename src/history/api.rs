@@ -3,28 +3,18 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {crate::auth::session::require_user, crate::error::respond, crate::state::AppState};
+use {crate::auth::session::require_user, crate::state::AppState};
 
 #[server(prefix = "/api", endpoint = "history")]
 pub async fn list_history(page: u64) -> Result<HistoryPage, AppError> {
-    respond(
-        async {
-            let user = require_user().await?;
-            let state = expect_context::<AppState>();
-            super::service::page(&state.db, user.id, page).await
-        }
-        .await,
-    )
+    let user = require_user().await?;
+    let state = expect_context::<AppState>();
+    super::service::page(&state.db, user.id, page).await
 }
 
 #[server(prefix = "/api", endpoint = "stats")]
 pub async fn my_stats() -> Result<Stats, AppError> {
-    respond(
-        async {
-            let user = require_user().await?;
-            let state = expect_context::<AppState>();
-            super::service::stats(&state.db, user.id).await
-        }
-        .await,
-    )
+    let user = require_user().await?;
+    let state = expect_context::<AppState>();
+    super::service::stats(&state.db, user.id).await
 }

@@ -10,7 +10,11 @@ use std::collections::HashMap;
 
 pub const PAGE_SIZE: u64 = 20;
 
-pub async fn page(db: &DatabaseConnection, user: UserId, page: u64) -> Result<HistoryPage, AppError> {
+pub async fn page(
+    db: &DatabaseConnection,
+    user: UserId,
+    page: u64,
+) -> Result<HistoryPage, AppError> {
     if page == 0 || page > 100_000 {
         return Err(AppError::invalid("page", "Page must be 1 or more."));
     }

@@ -112,7 +112,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<BankFile>, BankError> {
     let mut ids = HashSet::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| BankError::Read(path.clone(), e))?;
-        let file: BankFile = toml::from_str(&text).map_err(|e| BankError::Parse(path.clone(), e))?;
+        let file: BankFile =
+            toml::from_str(&text).map_err(|e| BankError::Parse(path.clone(), e))?;
         validate_file(&path, &file)?;
         for q in &file.questions {
             if !ids.insert(q.id.clone()) {
@@ -129,7 +130,10 @@ fn validate_file(path: &Path, file: &BankFile) -> Result<(), BankError> {
         file: path.to_owned(),
         message,
     };
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     if file.topic.slug != stem {
         return Err(fail(format!(
             "topic.slug {:?} must match the file name {stem:?}",
@@ -144,7 +148,10 @@ fn validate_file(path: &Path, file: &BankFile) -> Result<(), BankError> {
     }
     for q in &file.questions {
         if !q.id.starts_with(&format!("{}-", file.topic.slug)) {
-            return Err(fail(format!("question id {:?} must start with the topic slug", q.id)));
+            return Err(fail(format!(
+                "question id {:?} must start with the topic slug",
+                q.id
+            )));
         }
         q.draft().validate().map_err(|error| BankError::Question {
             file: path.to_owned(),
@@ -234,7 +241,9 @@ pub async fn sync(db: &DatabaseConnection, files: &[BankFile]) -> Result<SyncRep
             match existing.get(&q.id) {
                 None => {
                     model.created_at = Set(now);
-                    question::Entity::insert(model).exec_without_returning(&txn).await?;
+                    question::Entity::insert(model)
+                        .exec_without_returning(&txn)
+                        .await?;
                     report.inserted += 1;
                 }
                 Some(old) => {
@@ -268,7 +277,10 @@ pub async fn sync(db: &DatabaseConnection, files: &[BankFile]) -> Result<SyncRep
     if !gone.is_empty() {
         report.retired = gone.len();
         question::Entity::update_many()
-            .col_expr(question::Column::Retired, sea_orm::sea_query::Expr::value(true))
+            .col_expr(
+                question::Column::Retired,
+                sea_orm::sea_query::Expr::value(true),
+            )
             .filter(question::Column::Id.is_in(gone))
             .exec(&txn)
             .await?;
@@ -286,9 +298,11 @@ pub fn fenced_blocks(markdown: &str) -> Vec<(String, String)> {
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().unwrap_or_default().to_owned()
-                    }
+                    CodeBlockKind::Fenced(info) => info
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 current = Some((lang, String::new()));
@@ -303,4 +317,40 @@ pub fn fenced_blocks(markdown: &str) -> Vec<(String, String)> {
         }
     }
     blocks
+}
+
+/// Questions per topic × difficulty, as a plain-text table (for `promptedcode bank-stats`).
+pub fn counts_table(files: &[BankFile]) -> String {
+    use std::fmt::Write;
+    let mut out = format!(
+        "{:<22} {:>5} {:>6} {:>5} {:>6}\n",
+        "topic", "easy", "medium", "hard", "total"
+    );
+    let mut totals = [0usize; 3];
+    for file in files {
+        let counts =
+            Difficulty::ALL.map(|d| file.questions.iter().filter(|q| q.difficulty == d).count());
+        for (t, c) in totals.iter_mut().zip(counts) {
+            *t += c;
+        }
+        let _ = writeln!(
+            out,
+            "{:<22} {:>5} {:>6} {:>5} {:>6}",
+            file.topic.slug,
+            counts[0],
+            counts[1],
+            counts[2],
+            counts.iter().sum::<usize>()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{:<22} {:>5} {:>6} {:>5} {:>6}",
+        "all topics",
+        totals[0],
+        totals[1],
+        totals[2],
+        totals.iter().sum::<usize>()
+    );
+    out
 }

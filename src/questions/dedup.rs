@@ -3,12 +3,13 @@
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
-/// Lower-cases, drops markdown punctuation and collapses white space.
+/// Lower-cases, drops markdown emphasis and code marks (`*`, `_`, `` ` ``, `#`) and other
+/// symbols, and collapses white space; operators and brackets stay, since they carry meaning.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() || "+-*/%<>=!&|^~()[]{}.,:;'\"?".contains(c) {
+        if c.is_alphanumeric() || "+-/%<>=!&|^~()[]{}.,:;'\"?".contains(c) {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
@@ -84,9 +85,18 @@ mod tests {
 
     #[test]
     fn hash_ignores_option_order_but_not_content() {
-        let a = content_hash("Pick one", &["a".into(), "b".into(), "c".into(), "d".into()]);
-        let b = content_hash("pick  ONE", &["d".into(), "c".into(), "b".into(), "a".into()]);
-        let c = content_hash("Pick one", &["a".into(), "b".into(), "c".into(), "e".into()]);
+        let a = content_hash(
+            "Pick one",
+            &["a".into(), "b".into(), "c".into(), "d".into()],
+        );
+        let b = content_hash(
+            "pick  ONE",
+            &["d".into(), "c".into(), "b".into(), "a".into()],
+        );
+        let c = content_hash(
+            "Pick one",
+            &["a".into(), "b".into(), "c".into(), "e".into()],
+        );
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

@@ -13,11 +13,14 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 });
 
 pub fn to_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-        .map(|event| match event {
-            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-            other => other,
-        });
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, parser);
     CLEANER.clean(&unsafe_html).to_string()
@@ -43,7 +46,10 @@ mod tests {
     #[test]
     fn renders_code_blocks_with_language() {
         let html = to_html("Look:\n\n```rust\nlet x = 1 < 2;\n```\n");
-        assert!(html.contains("<pre><code class=\"language-rust\">let x = 1 &lt; 2;\n</code></pre>"), "{html}");
+        assert!(
+            html.contains("<pre><code class=\"language-rust\">let x = 1 &lt; 2;\n</code></pre>"),
+            "{html}"
+        );
     }
 
     #[test]
@@ -59,7 +65,10 @@ mod tests {
         let html = to_html("[click](javascript:alert(1)) and [ok](https://example.com)");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("href=\"https://example.com\""), "{html}");
-        assert!(html.contains("rel=\"noopener noreferrer nofollow\""), "{html}");
+        assert!(
+            html.contains("rel=\"noopener noreferrer nofollow\""),
+            "{html}"
+        );
     }
 
     #[test]

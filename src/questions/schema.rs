@@ -91,7 +91,12 @@ mod tests {
         QuestionDraft {
             title: "Binary search bound".into(),
             stem: "What is the time complexity of binary search?".into(),
-            options: vec!["O(1)".into(), "O(log n)".into(), "O(n)".into(), "O(n log n)".into()],
+            options: vec![
+                "O(1)".into(),
+                "O(log n)".into(),
+                "O(n)".into(),
+                "O(n log n)".into(),
+            ],
             answer_index: 1,
             explanation: "Each step halves the remaining range, so log2(n) steps.".into(),
             difficulty: Difficulty::Easy,
@@ -120,13 +125,20 @@ mod tests {
 
         let mut d = draft();
         d.title = "abc".into();
-        assert!(matches!(d.validate(), Err(SchemaError::Length { field: "title", .. })));
+        assert!(matches!(
+            d.validate(),
+            Err(SchemaError::Length { field: "title", .. })
+        ));
 
         let mut d = draft();
         d.explanation = "x".repeat(4001);
         assert!(matches!(
             d.validate(),
-            Err(SchemaError::Length { field: "explanation", got: 4001, .. })
+            Err(SchemaError::Length {
+                field: "explanation",
+                got: 4001,
+                ..
+            })
         ));
     }
 }

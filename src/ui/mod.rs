@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 /// The message of a validation error for `field`, shown under its input.
 #[component]
-pub fn FieldError(#[prop(into)] error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+pub fn FieldError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl IntoView {
     let message = move || {
         error
             .get()
@@ -21,7 +24,12 @@ pub fn FieldError(#[prop(into)] error: Signal<Option<AppError>>, field: &'static
 /// Any error that does not belong to one field.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    let message = move || error.get().filter(|e| e.field().is_none()).map(|e| e.to_string());
+    let message = move || {
+        error
+            .get()
+            .filter(|e| e.field().is_none())
+            .map(|e| e.to_string())
+    };
     view! {
         <Show when=move || message().is_some()>
             <p class="form-error" role="alert">{message}</p>
@@ -42,7 +50,9 @@ pub fn ThemeToggle() -> impl IntoView {
     let toggle = move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let Some(window) = web_sys::window() else { return };
+            let Some(window) = web_sys::window() else {
+                return;
+            };
             let Some(root) = window.document().and_then(|d| d.document_element()) else {
                 return;
             };

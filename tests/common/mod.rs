@@ -67,7 +67,10 @@ impl TestDb {
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(&admin_url);
                 (
                     format!("{base}/{name}"),
                     Cleanup::PostgresDb {
@@ -77,8 +80,12 @@ impl TestDb {
                 )
             }
         };
-        let db = promptedcode::db::connect(&url).await.expect("connect to test database");
-        promptedcode::db::migrate(&db).await.expect("migrations apply");
+        let db = promptedcode::db::connect(&url)
+            .await
+            .expect("connect to test database");
+        promptedcode::db::migrate(&db)
+            .await
+            .expect("migrations apply");
         TestDb { db, url, cleanup }
     }
 
