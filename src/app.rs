@@ -6,7 +6,7 @@ use crate::ui::{ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -53,12 +53,13 @@ pub fn App() -> impl IntoView {
                 </nav>
             </header>
             <main id="main">
+                // Async SSR: pages arrive complete, so they read well even without JavaScript.
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/challenge") view=ChallengePage />
-                    <Route path=path!("/history") view=HistoryPage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/challenge") view=ChallengePage ssr=SsrMode::Async />
+                    <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
@@ -91,7 +92,7 @@ fn HomePage() -> impl IntoView {
         </section>
         <Transition fallback=|| ()>
             {move || stats.get().flatten().map(|s| {
-                let accuracy = if s.answered == 0 { 0 } else { s.correct * 100 / s.answered };
+                let accuracy = (s.correct * 100).checked_div(s.answered).unwrap_or(0);
                 view! {
                     <section class="stats" aria-label="Your progress">
                         <div class="stat"><span class="value">{s.answered}</span><span class="label">"answered"</span></div>

@@ -93,7 +93,7 @@ impl NewPassword {
         }
         let lower = raw.to_lowercase();
         let local = email.as_str().split('@').next().unwrap_or_default();
-        let one_repeated = raw.chars().all(|c| Some(c) == raw.chars().next());
+        let one_repeated = raw.chars().all(|c| raw.starts_with(c));
         if one_repeated || COMMON_PASSWORDS.contains(&lower.as_str()) || lower == local {
             return Err(AppError::invalid(
                 "password",
