@@ -70,13 +70,14 @@ pub fn App() -> impl IntoView {
 fn HomePage() -> impl IntoView {
     let auth = Auth::get();
     let stats = Resource::new(
-        move || auth.user.get().and_then(Result::ok).flatten().map(|u| u.id),
-        |user| async move {
-            match user {
-                Some(_) => crate::history::api::my_stats().await.ok(),
-                None => None,
-            }
+        move || {
+            (
+                auth.login.version().get(),
+                auth.register.version().get(),
+                auth.logout.version().get(),
+            )
         },
+        |_| crate::history::api::my_stats(),
     );
     view! {
         <section class="hero">
@@ -91,7 +92,7 @@ fn HomePage() -> impl IntoView {
             </div>
         </section>
         <Transition fallback=|| ()>
-            {move || stats.get().flatten().map(|s| {
+            {move || stats.get().and_then(Result::ok).flatten().map(|s| {
                 let accuracy = (s.correct * 100).checked_div(s.answered).unwrap_or(0);
                 view! {
                     <section class="stats" aria-label="Your progress">

@@ -54,6 +54,10 @@ test("register, answer a bank challenge with a key press, find it in history aft
   await page.getByRole("link", { name: title }).click();
   await expect(page.getByTestId("result")).toBeVisible();
   await expect(page.getByTestId("option-1")).toBeDisabled();
+
+  // The dashboard counts it.
+  await page.goto("/");
+  await expect(page.getByRole("region", { name: "Your progress" })).toContainText("1answered");
 });
 
 test("keys 1-4 answer, a click answers, and the explanation is rendered markdown", async ({ page }) => {
@@ -74,4 +78,19 @@ test("keys 1-4 answer, a click answers, and the explanation is rendered markdown
   await page.keyboard.press("n");
   await expect(page).not.toHaveURL(firstUrl);
   await expect(page.getByTestId("result")).toHaveCount(0);
+});
+
+test("dark mode toggles and is remembered across reloads", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto("/");
+  await waitForHydration(page);
+  const root = page.locator("html");
+  await page.getByRole("button", { name: "Toggle dark mode" }).click();
+  await expect(root).toHaveAttribute("data-theme", "dark");
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(15, 17, 23)");
+  await page.reload();
+  await expect(root).toHaveAttribute("data-theme", "dark");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Toggle dark mode" }).click();
+  await expect(root).toHaveAttribute("data-theme", "light");
 });

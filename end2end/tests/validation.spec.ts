@@ -19,11 +19,11 @@ test("register shows a clear message for each bad field", async ({ page }) => {
   await submit.click();
   await expect(page.locator('[data-field="password"]')).toContainText("too weak");
 
-  await page.getByLabel("Email").fill(`${"a".repeat(250)}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await submit.click();
-  await expect(page.locator('[data-field="email"]')).toContainText("at most 254");
+  // The field itself refuses over-long input (the server's own limit is tested in Rust).
+  await page.getByLabel("Email").fill(`${"a".repeat(300)}@example.com`);
+  expect((await page.getByLabel("Email").inputValue()).length).toBeLessThanOrEqual(254);
   await expect(page).toHaveURL(/\/register/);
+  await expect(page.getByTestId("user-name")).toHaveCount(0);
 });
 
 test("duplicate email and wrong password are refused with clear messages", async ({ page, browser }) => {
