@@ -1,6 +1,38 @@
 //! Configuration from the environment, validated once at start-up.
 use std::net::SocketAddr;
+use std::time::Duration;
 use url::Url;
+
+/// Where the OpenAI-compatible model server is, and how patiently to talk to it.
+#[derive(Clone)]
+pub struct LlmSettings {
+    /// Always ends with `/`; `chat/completions` is appended.
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub model: String,
+    pub verify_model: Option<String>,
+    pub connect_timeout: Duration,
+    pub first_byte_timeout: Duration,
+    pub total_timeout: Duration,
+    pub max_retries: u32,
+    pub max_concurrency: usize,
+}
+
+impl std::fmt::Debug for LlmSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmSettings")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("model", &self.model)
+            .field("verify_model", &self.verify_model)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("first_byte_timeout", &self.first_byte_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("max_concurrency", &self.max_concurrency)
+            .finish()
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -9,6 +41,8 @@ pub struct Config {
     pub public_url: Url,
     pub session_ttl_hours: i64,
     pub bank_dir: std::path::PathBuf,
+    /// `None`: bank mode, no model configured.
+    pub llm: Option<LlmSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,12 +106,75 @@ impl Config {
 
         let bank_dir = get("BANK_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/bank"));
 
+        let number = |name: &'static str, default: &str, range: std::ops::RangeInclusive<u64>| {
+            let value = get(name, default);
+            match value.1.parse::<u64>() {
+                Ok(n) if range.contains(&n) => Ok(n),
+                _ => Err(fail(
+                    value,
+                    &format!(
+                        "expected a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            }
+        };
+        let base = get("LLM_BASE_URL", "");
+        let llm = if base.1.is_empty() {
+            None
+        } else {
+            let parsed =
+                Url::parse(&base.1).map_err(|e| fail(base.clone(), &format!("not a URL ({e})")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(fail(
+                    base,
+                    "expected an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1",
+                ));
+            }
+            let model = get("LLM_MODEL", "");
+            if model.1.is_empty() {
+                return Err(fail(
+                    model,
+                    "must be set when LLM_BASE_URL is (the model name the server knows)",
+                ));
+            }
+            let mut base_url = parsed.to_string();
+            if !base_url.ends_with('/') {
+                base_url.push('/');
+            }
+            Some(LlmSettings {
+                base_url,
+                api_key: lookup("LLM_API_KEY").filter(|k| !k.trim().is_empty()),
+                model: model.1,
+                verify_model: lookup("LLM_VERIFY_MODEL").filter(|m| !m.trim().is_empty()),
+                connect_timeout: Duration::from_secs(number(
+                    "LLM_CONNECT_TIMEOUT_SECS",
+                    "5",
+                    1..=60,
+                )?),
+                first_byte_timeout: Duration::from_secs(number(
+                    "LLM_FIRST_BYTE_TIMEOUT_SECS",
+                    "30",
+                    1..=600,
+                )?),
+                total_timeout: Duration::from_secs(number(
+                    "LLM_TOTAL_TIMEOUT_SECS",
+                    "120",
+                    1..=1800,
+                )?),
+                max_retries: number("LLM_MAX_RETRIES", "2", 0..=5)? as u32,
+                max_concurrency: number("LLM_MAX_CONCURRENCY", "8", 1..=1024)? as usize,
+            })
+        };
+
         Ok(Config {
             database_url: database_url.1,
             site_addr: parsed_addr,
             public_url: parsed_public,
             session_ttl_hours,
             bank_dir: bank_dir.1.into(),
+            llm,
         })
     }
 
@@ -129,6 +226,33 @@ mod tests {
             c.secure_cookies(),
             "plain http off loopback still gets Secure"
         );
+    }
+
+    #[test]
+    fn llm_is_optional_and_validated_when_present() {
+        assert!(config(&[]).unwrap().llm.is_none());
+        let c = config(&[
+            ("LLM_BASE_URL", "http://127.0.0.1:11434/v1"),
+            ("LLM_MODEL", "qwen"),
+            ("LLM_API_KEY", "sk-secret"),
+        ])
+        .unwrap();
+        let llm = c.llm.unwrap();
+        assert_eq!(llm.base_url, "http://127.0.0.1:11434/v1/");
+        assert_eq!(llm.max_retries, 2);
+        assert!(
+            !format!("{llm:?}").contains("sk-secret"),
+            "the key never reaches logs"
+        );
+        let err = config(&[("LLM_BASE_URL", "http://x/v1")]).unwrap_err();
+        assert!(err.to_string().contains("LLM_MODEL"), "{err}");
+        let err = config(&[
+            ("LLM_BASE_URL", "http://x/v1"),
+            ("LLM_MODEL", "m"),
+            ("LLM_MAX_RETRIES", "9"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("LLM_MAX_RETRIES"), "{err}");
     }
 
     #[test]

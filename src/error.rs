@@ -29,6 +29,10 @@ pub enum AppError {
     Upstream(String),
     #[error("The AI service took too long to answer.")]
     UpstreamTimeout,
+    #[error("The AI service is busy. Try again in {retry_after_secs} s.")]
+    UpstreamBusy { retry_after_secs: u64 },
+    #[error("The AI produced an unusable question: {0}")]
+    InvalidOutput(String),
     /// Details are logged on the server, never sent to the browser.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -49,7 +53,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
-            AppError::Invalid { .. } => 422,
+            AppError::Invalid { .. } | AppError::InvalidOutput(_) => 422,
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
@@ -57,7 +61,17 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::Upstream(_) => 502,
             AppError::UpstreamTimeout => 504,
+            AppError::UpstreamBusy { .. } => 503,
             AppError::Internal | AppError::Network(_) => 500,
+        }
+    }
+
+    /// Seconds for a `Retry-After` header, for the errors that have one.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_secs }
+            | AppError::UpstreamBusy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -123,7 +137,7 @@ pub mod server {
             .unwrap_or_default();
         if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
             parts.status = error.http_status();
-            if let AppError::RateLimited { retry_after_secs } = error {
+            if let Some(retry_after_secs) = error.retry_after_secs() {
                 parts
                     .headers
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
@@ -137,7 +151,7 @@ pub mod server {
         fn into_response(self) -> Response {
             let body = serde_json::json!({ "error": self.to_string() });
             let mut response = (self.http_status(), axum::Json(body)).into_response();
-            if let AppError::RateLimited { retry_after_secs } = self {
+            if let Some(retry_after_secs) = self.retry_after_secs() {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
