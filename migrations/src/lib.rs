@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_questions;
 mod m20261122_000003_create_challenges;
+mod m20261122_000004_generation;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_accounts::Migration),
             Box::new(m20261122_000002_create_questions::Migration),
             Box::new(m20261122_000003_create_challenges::Migration),
+            Box::new(m20261122_000004_generation::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@
 //! the key and the explanation.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod generate;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 use crate::auth::Auth;

@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table (see `migrations/` for the schema).
 pub mod challenge;
+pub mod llm_call;
 pub mod question;
 pub mod session;
 pub mod topic;

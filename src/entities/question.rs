@@ -23,6 +23,8 @@ pub struct Model {
     pub model: Option<String>,
     pub verification: Option<String>,
     pub retired: bool,
+    /// Prompt technique that produced an AI question.
+    pub technique: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

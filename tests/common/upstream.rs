@@ -113,6 +113,16 @@ async fn chat(State(upstream): State<Arc<Upstream>>, Json(body): Json<Value>) ->
         .push(body.get("response_format").is_some());
     let stream = body["stream"].as_bool().unwrap_or(false);
     let _in_flight = InFlight::enter(&upstream);
+    let messages = body["messages"].as_array().cloned().unwrap_or_default();
+    let verifying = messages
+        .first()
+        .and_then(|m| m["content"].as_str())
+        .is_some_and(|c| c.contains("checking a multiple-choice question"));
+    if verifying {
+        // The independent solver: it always finds option 1, the right answer to GOOD_QUESTION.
+        return Json(completion(r#"{"answer_index": 1}"#)).into_response();
+    }
+    let repairing = messages.iter().any(|m| m["role"] == "assistant");
 
     match mode.as_str() {
         "good" | "fenced" | "invalid" | "busy-slow" => {
@@ -172,6 +182,21 @@ async fn chat(State(upstream): State<Arc<Upstream>>, Json(body): Json<Value>) ->
             )
         }
         "error500" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        "wrong-key" => Json(completion(
+            &GOOD_QUESTION.replace("\"answer_index\":1", "\"answer_index\":0"),
+        ))
+        .into_response(),
+        "repairable" if !repairing => {
+            Json(completion("Here you go: a stack question!")).into_response()
+        }
+        "repairable" => Json(completion(GOOD_QUESTION)).into_response(),
+        "html" => {
+            let hostile = GOOD_QUESTION.replace(
+                "1 is at the bottom.",
+                "1 is at the bottom. <script>alert(1)</script> [more](javascript:alert(1))",
+            );
+            Json(completion(&hostile)).into_response()
+        }
         "flaky" if hit == 1 => (StatusCode::BAD_GATEWAY, "warming up").into_response(),
         "flaky" => Json(completion(GOOD_QUESTION)).into_response(),
         "ratelimit" => (
