@@ -49,6 +49,12 @@ pub async fn build(
         "question bank synced"
     );
 
+    if let Some(llm) = &config.llm {
+        tracing::warn!(
+            base_url = %llm.base_url,
+            "LLM_BASE_URL is set, but AI generation is not connected to the challenge page yet; serving the bank"
+        );
+    }
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db,

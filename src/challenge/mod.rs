@@ -153,7 +153,7 @@ pub fn ChallengePage() -> impl IntoView {
             <header class="page-header">
                 <h1>"Challenge"</h1>
                 <p class="muted mode-note" data-testid="mode-note">
-                    "Bank mode: questions come from the curated question bank. No AI model is configured."
+                    "Bank mode: every question comes from the curated, reviewed question bank."
                 </p>
             </header>
 
