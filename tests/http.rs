@@ -48,6 +48,14 @@ impl TestApp {
         }
     }
 
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn post_form(
         &self,
         path: &str,
@@ -99,30 +107,15 @@ const PASSWORD: &str = "correct horse battery";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operations_endpoints_answer() {
     let app = TestApp::spawn().await;
-    let health = app
-        .client
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let health = app.get("/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
     assert!(
         health.headers().contains_key("x-request-id"),
         "request id propagated"
     );
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::OK);
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap();
+    let metrics = app.get("/metrics").await;
     assert_eq!(metrics.status(), StatusCode::OK);
     let text = metrics.text().await.unwrap();
     assert!(
@@ -134,12 +127,7 @@ async fn operations_endpoints_answer() {
         "{text}"
     );
 
-    let missing = app
-        .client
-        .get(format!("{}/no/such/page", app.base))
-        .send()
-        .await
-        .unwrap();
+    let missing = app.get("/no/such/page").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     app.test_db.teardown().await;
 }
@@ -148,12 +136,7 @@ async fn operations_endpoints_answer() {
 async fn readyz_fails_when_the_database_is_gone() {
     let app = TestApp::spawn().await;
     let state_db_url = app.test_db.url.clone();
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::OK);
     // Drop the database underneath the running app: readiness must turn 503.
     let admin = sea_orm::Database::connect(common::postgres_admin_url())
@@ -165,12 +148,7 @@ async fn readyz_fails_when_the_database_is_gone() {
         .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .await
         .unwrap();
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     admin.close().await.ok();
     app.test_db.teardown().await;
@@ -283,32 +261,25 @@ async fn register_login_and_errors_over_http() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_mutations_are_refused() {
     let app = TestApp::spawn().await;
-    let response = app
-        .client
-        .post(format!("{}/api/register", app.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header(ORIGIN, "https://evil.example")
-        .body(format!(
-            "email=csrf%40example.com&password={}&display_name=",
-            urlencode(PASSWORD)
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let response = app
-        .client
-        .post(format!("{}/api/register", app.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "cross-site")
-        .body(format!(
-            "email=csrf%40example.com&password={}&display_name=",
-            urlencode(PASSWORD)
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = format!(
+        "email=csrf%40example.com&password={}&display_name=",
+        urlencode(PASSWORD)
+    );
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/api/register", app.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(name, value)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+    }
     use sea_orm::{EntityTrait, PaginatorTrait};
     let users = promptedcode::entities::user::Entity::find()
         .count(&app.test_db.db)
