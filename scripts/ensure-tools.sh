@@ -48,7 +48,7 @@ if [ "${1:-}" = "--browser" ] || [ "${1:-}" = "--all" ]; then
 fi
 
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ]; then
-  log "installing npm packages for end2end (playwright-core, binaryen, oidc-provider)"
+  log "installing npm packages for end2end (@playwright/test, binaryen for wasm-opt)"
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 log "tools ready"
