@@ -5,6 +5,7 @@ mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_questions;
 mod m20261122_000003_create_challenges;
 mod m20261122_000004_generation;
+mod m20261122_000005_quota;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_questions::Migration),
             Box::new(m20261122_000003_create_challenges::Migration),
             Box::new(m20261122_000004_generation::Migration),
+            Box::new(m20261122_000005_quota::Migration),
         ]
     }
 }

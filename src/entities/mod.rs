@@ -2,6 +2,7 @@
 pub mod challenge;
 pub mod llm_call;
 pub mod question;
+pub mod quota_usage;
 pub mod session;
 pub mod topic;
 pub mod user;

@@ -1,0 +1,138 @@
+//! The daily AI-generation quota, reset at the user's local midnight. A generation first
+//! reserves one unit with a conditional update (so concurrent requests cannot overspend)
+//! and gives it back if the generation fails: failures are never charged.
+use crate::entities::quota_usage;
+use crate::error::AppError;
+use crate::types::UserId;
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+/// A user's local clock, as an offset from UTC.
+#[derive(Clone, Copy, Debug)]
+pub struct LocalClock {
+    offset: FixedOffset,
+}
+
+impl LocalClock {
+    /// `minutes_east` of UTC, within ±14 h.
+    pub fn new(minutes_east: i32) -> Result<Self, AppError> {
+        FixedOffset::east_opt(minutes_east * 60)
+            .filter(|_| minutes_east.abs() <= 14 * 60)
+            .map(|offset| LocalClock { offset })
+            .ok_or_else(|| AppError::invalid("timezone", "Unknown time-zone offset."))
+    }
+
+    pub fn day(&self, now: DateTime<Utc>) -> String {
+        now.with_timezone(&self.offset)
+            .format("%Y-%m-%d")
+            .to_string()
+    }
+
+    /// Seconds until the next local midnight (at least 1).
+    pub fn seconds_to_midnight(&self, now: DateTime<Utc>) -> u64 {
+        let local = now.with_timezone(&self.offset);
+        let next = (local.date_naive() + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists");
+        let secs = (next - local.naive_local()).num_seconds();
+        Ord::max(secs, 1) as u64
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    pub user: UserId,
+    /// Units left today after this one.
+    pub remaining: u32,
+}
+
+/// Reserves one unit of today's quota, or fails with 429 and the time until the reset.
+pub async fn reserve(
+    db: &DatabaseConnection,
+    user: UserId,
+    clock: LocalClock,
+    now: DateTime<Utc>,
+    daily_limit: u32,
+) -> Result<(Reservation, String), AppError> {
+    let day = clock.day(now);
+    quota_usage::Entity::insert(quota_usage::ActiveModel {
+        user_id: Set(user.0),
+        day: Set(day.clone()),
+        used: Set(0),
+    })
+    .on_conflict(
+        OnConflict::columns([quota_usage::Column::UserId, quota_usage::Column::Day])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let updated = quota_usage::Entity::update_many()
+        .col_expr(
+            quota_usage::Column::Used,
+            ExprTrait::add(Expr::col(quota_usage::Column::Used), 1),
+        )
+        .filter(quota_usage::Column::UserId.eq(user.0))
+        .filter(quota_usage::Column::Day.eq(day.as_str()))
+        .filter(quota_usage::Column::Used.lt(daily_limit as i32))
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::RateLimited {
+            retry_after_secs: clock.seconds_to_midnight(now),
+        });
+    }
+    let used = used_on(db, user, &day).await?;
+    Ok((
+        Reservation {
+            user,
+            remaining: daily_limit.saturating_sub(used),
+        },
+        day,
+    ))
+}
+
+/// Gives back a reserved unit after a failed, cancelled or rejected generation.
+pub async fn refund(db: &DatabaseConnection, user: UserId, day: &str) -> Result<(), AppError> {
+    quota_usage::Entity::update_many()
+        .col_expr(
+            quota_usage::Column::Used,
+            ExprTrait::sub(Expr::col(quota_usage::Column::Used), 1),
+        )
+        .filter(quota_usage::Column::UserId.eq(user.0))
+        .filter(quota_usage::Column::Day.eq(day))
+        .filter(quota_usage::Column::Used.gt(0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn used_on(db: &DatabaseConnection, user: UserId, day: &str) -> Result<u32, AppError> {
+    Ok(quota_usage::Entity::find_by_id((user.0, day.to_owned()))
+        .one(db)
+        .await?
+        .map(|row| Ord::max(row.used, 0) as u32)
+        .unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn local_day_and_reset_follow_the_offset() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0).unwrap();
+        let utc = LocalClock::new(0).unwrap();
+        assert_eq!(utc.day(now), "2026-11-22");
+        assert_eq!(utc.seconds_to_midnight(now), 30 * 60);
+        let tokyo = LocalClock::new(9 * 60).unwrap();
+        assert_eq!(tokyo.day(now), "2026-11-23");
+        assert_eq!(tokyo.seconds_to_midnight(now), 15 * 3600 + 30 * 60);
+        let new_york = LocalClock::new(-5 * 60).unwrap();
+        assert_eq!(new_york.day(now), "2026-11-22");
+        assert_eq!(new_york.seconds_to_midnight(now), 5 * 3600 + 30 * 60);
+        assert!(LocalClock::new(15 * 60).is_err());
+    }
+}
