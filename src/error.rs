@@ -102,7 +102,7 @@ impl FromServerFnError for AppError {
 pub mod server {
     use super::AppError;
     use axum::extract::Request;
-    use axum::http::{header, HeaderValue, StatusCode};
+    use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
     use axum::middleware::Next;
     use axum::response::{IntoResponse, Response};
     use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
@@ -117,6 +117,12 @@ pub mod server {
     impl AppError {
         pub fn http_status(&self) -> StatusCode {
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+
+        fn insert_retry_after(&self, headers: &mut HeaderMap) {
+            if let Some(secs) = self.retry_after_secs() {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
         }
     }
 
@@ -137,11 +143,7 @@ pub mod server {
             .unwrap_or_default();
         if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
             parts.status = error.http_status();
-            if let Some(retry_after_secs) = error.retry_after_secs() {
-                parts
-                    .headers
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            }
+            error.insert_retry_after(&mut parts.headers);
         }
         Response::from_parts(parts, axum::body::Body::from(bytes))
     }
@@ -151,11 +153,7 @@ pub mod server {
         fn into_response(self) -> Response {
             let body = serde_json::json!({ "error": self.to_string() });
             let mut response = (self.http_status(), axum::Json(body)).into_response();
-            if let Some(retry_after_secs) = self.retry_after_secs() {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            }
+            self.insert_retry_after(response.headers_mut());
             response
         }
     }

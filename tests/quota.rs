@@ -21,7 +21,7 @@ async fn the_fiftieth_succeeds_and_the_fifty_first_is_429(db: DatabaseConnection
     let clock = LocalClock::new(120).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 20, 0, 0).unwrap(); // 22:00 local
     for n in 1..=50u32 {
-        let (reservation, _) = reserve(&db, user, clock, now, 50).await.unwrap();
+        let reservation = reserve(&db, user, clock, now, 50).await.unwrap();
         assert_eq!(reservation.remaining, 50 - n);
     }
     let err = reserve(&db, user, clock, now, 50).await.unwrap_err();
@@ -47,10 +47,10 @@ async fn the_next_local_day_starts_afresh(db: DatabaseConnection) {
         reserve(&db, user, clock, evening, 3).await.unwrap();
     }
     assert!(reserve(&db, user, clock, evening, 3).await.is_err());
-    let (after_midnight, day) = reserve(&db, user, clock, evening + Duration::minutes(2), 3)
+    let after_midnight = reserve(&db, user, clock, evening + Duration::minutes(2), 3)
         .await
         .unwrap();
-    assert_eq!(day, "2026-11-23");
+    assert_eq!(after_midnight.day, "2026-11-23");
     assert_eq!(after_midnight.remaining, 2);
 }
 
@@ -58,12 +58,13 @@ async fn refunds_undo_a_reservation_and_never_go_negative(db: DatabaseConnection
     let user = user(&db).await;
     let clock = LocalClock::new(0).unwrap();
     let now = Utc::now();
-    let (_, day) = reserve(&db, user, clock, now, 5).await.unwrap();
-    assert_eq!(used_on(&db, user, &day).await.unwrap(), 1);
-    refund(&db, user, &day).await.unwrap();
-    assert_eq!(used_on(&db, user, &day).await.unwrap(), 0);
-    refund(&db, user, &day).await.unwrap();
-    assert_eq!(used_on(&db, user, &day).await.unwrap(), 0);
+    let reservation = reserve(&db, user, clock, now, 5).await.unwrap();
+    let day = &reservation.day;
+    assert_eq!(used_on(&db, user, day).await.unwrap(), 1);
+    refund(&db, &reservation).await.unwrap();
+    assert_eq!(used_on(&db, user, day).await.unwrap(), 0);
+    refund(&db, &reservation).await.unwrap();
+    assert_eq!(used_on(&db, user, day).await.unwrap(), 0);
 }
 
 async fn concurrent_requests_cannot_overspend(db: DatabaseConnection) {

@@ -133,7 +133,10 @@ async fn call(
     technique: &str,
     request: &ChatRequest,
 ) -> Result<Completion, AppError> {
-    let model = request.model.clone().unwrap_or_default();
+    let model = request
+        .model
+        .clone()
+        .unwrap_or_else(|| provider.default_model().to_owned());
     match provider.complete(request).await {
         Ok(completion) => {
             record(
@@ -171,11 +174,7 @@ pub async fn generate(
     topic_slug: &str,
     difficulty: Difficulty,
 ) -> Result<question::Model, AppError> {
-    let topic = topic::Entity::find()
-        .filter(topic::Column::Slug.eq(topic_slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::invalid("topic", "Unknown topic."))?;
+    let topic = super::service::find_topic(db, topic_slug).await?;
     let examples = question::Entity::find()
         .filter(question::Column::TopicId.eq(topic.id))
         .filter(question::Column::Difficulty.eq(difficulty.as_str()))

@@ -40,10 +40,13 @@ impl LocalClock {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One reserved unit: kept by the caller until the generation succeeds or is refunded.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reservation {
     pub user: UserId,
-    /// Units left today after this one.
+    /// The user's local day the unit was taken from, YYYY-MM-DD.
+    pub day: String,
+    /// Units left that day after this one.
     pub remaining: u32,
 }
 
@@ -54,7 +57,7 @@ pub async fn reserve(
     clock: LocalClock,
     now: DateTime<Utc>,
     daily_limit: u32,
-) -> Result<(Reservation, String), AppError> {
+) -> Result<Reservation, AppError> {
     let day = clock.day(now);
     quota_usage::Entity::insert(quota_usage::ActiveModel {
         user_id: Set(user.0),
@@ -84,24 +87,22 @@ pub async fn reserve(
         });
     }
     let used = used_on(db, user, &day).await?;
-    Ok((
-        Reservation {
-            user,
-            remaining: daily_limit.saturating_sub(used),
-        },
+    Ok(Reservation {
+        user,
         day,
-    ))
+        remaining: daily_limit.saturating_sub(used),
+    })
 }
 
 /// Gives back a reserved unit after a failed, cancelled or rejected generation.
-pub async fn refund(db: &DatabaseConnection, user: UserId, day: &str) -> Result<(), AppError> {
+pub async fn refund(db: &DatabaseConnection, reservation: &Reservation) -> Result<(), AppError> {
     quota_usage::Entity::update_many()
         .col_expr(
             quota_usage::Column::Used,
             ExprTrait::sub(Expr::col(quota_usage::Column::Used), 1),
         )
-        .filter(quota_usage::Column::UserId.eq(user.0))
-        .filter(quota_usage::Column::Day.eq(day))
+        .filter(quota_usage::Column::UserId.eq(reservation.user.0))
+        .filter(quota_usage::Column::Day.eq(reservation.day.as_str()))
         .filter(quota_usage::Column::Used.gt(0))
         .exec(db)
         .await?;

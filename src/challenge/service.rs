@@ -36,7 +36,10 @@ pub fn parse_difficulty(raw: &str) -> Result<Difficulty, AppError> {
         .map_err(|_| AppError::invalid("difficulty", "Choose easy, medium or hard."))
 }
 
-async fn find_topic(db: &DatabaseConnection, slug: &str) -> Result<topic::Model, AppError> {
+pub(crate) async fn find_topic(
+    db: &DatabaseConnection,
+    slug: &str,
+) -> Result<topic::Model, AppError> {
     if slug.is_empty() || slug.len() > 64 {
         return Err(AppError::invalid("topic", "Choose a topic."));
     }

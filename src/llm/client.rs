@@ -38,10 +38,6 @@ impl OpenAiCompatible {
         })
     }
 
-    pub fn settings(&self) -> &LlmSettings {
-        &self.settings
-    }
-
     fn body(&self, request: &ChatRequest, stream: bool) -> Value {
         let mut body = json!({
             "model": request.model.as_deref().unwrap_or(&self.settings.model),
@@ -149,6 +145,10 @@ fn usage(value: &Value) -> Option<Usage> {
 
 #[async_trait::async_trait]
 impl Provider for OpenAiCompatible {
+    fn default_model(&self) -> &str {
+        &self.settings.model
+    }
+
     async fn complete(&self, request: &ChatRequest) -> Result<Completion, LlmError> {
         let deadline = Instant::now() + self.settings.total_timeout;
         let _permit = self.permit().await?;

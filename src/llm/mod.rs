@@ -104,6 +104,8 @@ impl From<LlmError> for AppError {
 /// A chat-completion service. Dropping a stream cancels the upstream request.
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
+    /// The model used when a request names none.
+    fn default_model(&self) -> &str;
     async fn complete(&self, request: &ChatRequest) -> Result<Completion, LlmError>;
     async fn stream(
         &self,
