@@ -43,6 +43,10 @@ pub struct Config {
     pub bank_dir: std::path::PathBuf,
     /// `None`: bank mode, no model configured.
     pub llm: Option<LlmSettings>,
+    /// AI questions a user may get per local day.
+    pub daily_quota: u32,
+    /// Verified AI questions kept ready per topic × difficulty (0 turns the pool off).
+    pub pool_target: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,9 +168,12 @@ impl Config {
                     1..=1800,
                 )?),
                 max_retries: number("LLM_MAX_RETRIES", "2", 0..=5)? as u32,
-                max_concurrency: number("LLM_MAX_CONCURRENCY", "8", 1..=1024)? as usize,
+                max_concurrency: number("LLM_MAX_CONCURRENCY", "8", 1..=10_000)? as usize,
             })
         };
+
+        let daily_quota = number("DAILY_QUOTA", "50", 1..=1_000_000)? as u32;
+        let pool_target = number("POOL_TARGET", "2", 0..=100)? as u32;
 
         Ok(Config {
             database_url: database_url.1,
@@ -175,6 +182,8 @@ impl Config {
             session_ttl_hours,
             bank_dir: bank_dir.1.into(),
             llm,
+            daily_quota,
+            pool_target,
         })
     }
 

@@ -15,9 +15,13 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod entities;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
 pub mod llm;
 #[cfg(feature = "ssr")]
 pub mod ops;
+#[cfg(feature = "ssr")]
+pub mod prompting;
 #[cfg(feature = "ssr")]
 pub mod questions;
 #[cfg(feature = "ssr")]

@@ -1,12 +1,16 @@
 //! Server start-up: config → database + migrations → bank → router → serve.
 use crate::app::{shell, App};
+use crate::challenge::{self, pool};
 use crate::config::{Config, ConfigError};
+use crate::jobs;
+use crate::llm::client::OpenAiCompatible;
+use crate::llm::Provider;
 use crate::ops::{self, Metrics};
 use crate::questions::bank::{self, BankError};
 use crate::security;
 use crate::state::AppState;
 use axum::http::Request;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -27,6 +31,10 @@ pub enum StartError {
     Bank(#[from] BankError),
     #[error("leptos configuration: {0}")]
     Leptos(String),
+    #[error("LLM client: {0}")]
+    Llm(#[from] crate::llm::LlmError),
+    #[error("prompt rules: {0}")]
+    Prompts(String),
     #[error("cannot listen on {0}: {1}")]
     Bind(std::net::SocketAddr, std::io::Error),
 }
@@ -49,23 +57,47 @@ pub async fn build(
         "question bank synced"
     );
 
-    if let Some(llm) = &config.llm {
-        tracing::warn!(
-            base_url = %llm.base_url,
-            "LLM_BASE_URL is set, but AI generation is not connected to the challenge page yet; serving the bank"
-        );
-    }
+    crate::prompting::Engine::check_builtin().map_err(StartError::Prompts)?;
+    let llm: Option<Arc<dyn Provider>> = match &config.llm {
+        Some(settings) => {
+            tracing::info!(base_url = %settings.base_url, model = %settings.model, "AI generation on");
+            Some(Arc::new(OpenAiCompatible::new(settings.clone())?))
+        }
+        None => {
+            tracing::info!("no LLM_BASE_URL: bank mode, every question comes from the bank");
+            None
+        }
+    };
+    let lease = config
+        .llm
+        .as_ref()
+        .map(|l| l.total_timeout * 3 + std::time::Duration::from_secs(60))
+        .unwrap_or(std::time::Duration::from_secs(600));
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::default()),
+        llm,
+        jobs_wake: Arc::new(tokio::sync::Notify::new()),
     };
+    if state.llm.is_some() {
+        jobs::spawn_worker(
+            state.db.clone(),
+            pool::job_handler(state.clone()),
+            state.jobs_wake.clone(),
+            jobs::WorkerSettings {
+                lease: chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(10)),
+                poll: std::time::Duration::from_secs(5),
+            },
+        );
+    }
     let routes = generate_route_list(App);
     let router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .route("/api/challenge/generate", post(challenge::stream::generate))
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -1,4 +1,5 @@
 use crate::config::Config;
+use crate::llm::Provider;
 use crate::ops::Metrics;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -12,6 +13,10 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    /// `None` is bank mode (no model configured).
+    pub llm: Option<Arc<dyn Provider>>,
+    /// Wakes the job worker when a job is queued.
+    pub jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -133,3 +133,95 @@ pub struct Topic {
     pub name: String,
     pub category: String,
 }
+
+/// Languages a generated question may be asked in (an allowlist: nothing else reaches a prompt).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    JavaScript,
+    TypeScript,
+    Rust,
+    Java,
+    Go,
+    Cpp,
+    Sql,
+}
+
+impl Language {
+    pub const ALL: [Language; 8] = [
+        Language::Python,
+        Language::JavaScript,
+        Language::TypeScript,
+        Language::Rust,
+        Language::Java,
+        Language::Go,
+        Language::Cpp,
+        Language::Sql,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+            Language::Rust => "rust",
+            Language::Java => "java",
+            Language::Go => "go",
+            Language::Cpp => "cpp",
+            Language::Sql => "sql",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Language::Python => "Python",
+            Language::JavaScript => "JavaScript",
+            Language::TypeScript => "TypeScript",
+            Language::Rust => "Rust",
+            Language::Java => "Java",
+            Language::Go => "Go",
+            Language::Cpp => "C++",
+            Language::Sql => "SQL",
+        }
+    }
+}
+
+impl FromStr for Language {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Language::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or(())
+    }
+}
+
+/// Optional free text a learner adds to a generation request ("focus on edge cases"):
+/// trimmed, at most `Focus::MAX` characters, no control characters. It reaches a prompt
+/// only as quoted data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Focus(String);
+
+impl Focus {
+    pub const MAX: usize = 120;
+
+    /// `Ok(None)` for empty input.
+    pub fn parse(raw: &str) -> Result<Option<Focus>, &'static str> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        if text.chars().count() > Self::MAX {
+            return Err("Keep the focus under 120 characters.");
+        }
+        if text.chars().any(char::is_control) {
+            return Err("The focus must be a single line of text.");
+        }
+        Ok(Some(Focus(text.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}

@@ -3,7 +3,7 @@
 mod common;
 
 use common::upstream;
-use promptedcode::challenge::generate::{generate, TECHNIQUE};
+use promptedcode::challenge::generate::generate;
 use promptedcode::config::LlmSettings;
 use promptedcode::entities::{llm_call, question};
 use promptedcode::llm::client::OpenAiCompatible;
@@ -60,7 +60,10 @@ async fn a_verified_question_is_stored_with_its_provenance(db: DatabaseConnectio
     let stored = run(&db, addr, "good").await.unwrap();
     assert_eq!(stored.source, "ai");
     assert_eq!(stored.verification.as_deref(), Some("agreed"));
-    assert_eq!(stored.technique.as_deref(), Some(TECHNIQUE));
+    assert_eq!(
+        stored.technique.as_deref(),
+        Some("structured_output+few_shot")
+    );
     assert_eq!(stored.model.as_deref(), Some("test-model"));
     assert_eq!(stored.answer_index, 1);
     let calls = llm_call::Entity::find()

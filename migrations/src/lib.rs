@@ -6,6 +6,7 @@ mod m20261122_000002_create_questions;
 mod m20261122_000003_create_challenges;
 mod m20261122_000004_generation;
 mod m20261122_000005_quota;
+mod m20261122_000006_pool_and_jobs;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_challenges::Migration),
             Box::new(m20261122_000004_generation::Migration),
             Box::new(m20261122_000005_quota::Migration),
+            Box::new(m20261122_000006_pool_and_jobs::Migration),
         ]
     }
 }

@@ -16,9 +16,14 @@ pub async fn register(
     email: String,
     password: String,
     display_name: String,
+    /// Minutes east of UTC, filled in by the browser; absent or empty means UTC.
+    #[server(default)]
+    utc_offset_minutes: Option<String>,
 ) -> Result<CurrentUser, AppError> {
     let state = expect_context::<AppState>();
+    let offset = super::service::parse_utc_offset(utc_offset_minutes.as_deref())?;
     let user = super::service::register(&state.db, &email, &password, &display_name).await?;
+    super::service::set_utc_offset(&state.db, user.id, offset).await?;
     session::start_session(&user).await?;
     Ok(user)
 }

@@ -107,12 +107,20 @@ pub fn RegisterPage() -> impl IntoView {
     let action = auth.register;
     redirect_on_success(move || matches!(action.value().get(), Some(Ok(_))));
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    // The browser's offset, so the daily AI quota resets at the user's own midnight.
+    let utc_offset = RwSignal::new(String::new());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let minutes_west = js_sys::Date::new_0().get_timezone_offset();
+        utc_offset.set((-(minutes_west as i32)).to_string());
+    });
     view! {
         <section class="auth-card">
             <h1>"Create your account"</h1>
             <p class="muted">"Your answers and progress are kept for you."</p>
             <ActionForm action=action attr:class="stack" attr:novalidate=true>
                 <FormError error=error />
+                <input type="hidden" name="utc_offset_minutes" prop:value=move || utc_offset.get() />
                 <label for="reg-name">"Name " <span class="muted">"(optional)"</span></label>
                 <input id="reg-name" type="text" name="display_name" autocomplete="nickname" maxlength="80" />
                 <FieldError error=error field="display_name" />

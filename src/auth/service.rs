@@ -201,6 +201,7 @@ pub async fn register(
         display_name: Set(display_name),
         role: Set(Role::User.as_str().to_owned()),
         created_at: Set(chrono::Utc::now()),
+        utc_offset_minutes: Set(0),
         ..Default::default()
     }
     .insert(db)
@@ -298,6 +299,35 @@ pub async fn user_for_session(
 
 pub async fn delete_session(db: &DatabaseConnection, token: &str) -> Result<(), AppError> {
     session::Entity::delete_by_id(hash_token(token))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Parses the browser's offset (minutes east of UTC, as a form string; empty means UTC).
+pub fn parse_utc_offset(raw: Option<&str>) -> Result<i32, AppError> {
+    let raw = raw.map(str::trim).unwrap_or("");
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    raw.parse::<i32>()
+        .ok()
+        .filter(|m| m.abs() <= 14 * 60)
+        .ok_or_else(|| AppError::invalid("utc_offset_minutes", "Unknown time-zone offset."))
+}
+
+/// Records the user's UTC offset, used for their local day (quota reset).
+pub async fn set_utc_offset(
+    db: &DatabaseConnection,
+    user: crate::types::UserId,
+    minutes: i32,
+) -> Result<(), AppError> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::UtcOffsetMinutes,
+            sea_orm::sea_query::Expr::value(minutes),
+        )
+        .filter(user::Column::Id.eq(user.0))
         .exec(db)
         .await?;
     Ok(())

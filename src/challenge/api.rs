@@ -1,5 +1,5 @@
 //! Challenge server functions.
-use super::{AnswerResult, ChallengeView};
+use super::{AiStatus, AnswerResult, ChallengeView};
 use crate::error::AppError;
 use crate::types::{ChallengeId, Topic};
 use leptos::prelude::*;
@@ -11,6 +11,14 @@ use {super::service, crate::auth::session::require_user, crate::state::AppState}
 pub async fn list_topics() -> Result<Vec<Topic>, AppError> {
     let state = expect_context::<AppState>();
     service::list_topics(&state.db).await
+}
+
+/// Whether a model is configured, and the caller's AI quota for today.
+#[server(prefix = "/api", endpoint = "challenge/ai-status")]
+pub async fn get_ai_status() -> Result<AiStatus, AppError> {
+    let state = expect_context::<AppState>();
+    let user = crate::auth::session::current_user().await?;
+    super::ai::status(&state, user.map(|u| u.id)).await
 }
 
 #[server(prefix = "/api", endpoint = "challenge/next")]

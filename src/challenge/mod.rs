@@ -1,16 +1,27 @@
-//! The challenge page: pick a topic and difficulty, answer by click or keys 1–4, then see
-//! the key and the explanation.
+//! The challenge page: pick a topic and difficulty, then take a question from the bank or,
+//! when a model is configured, have one written (streamed, verified, deduplicated, within
+//! the daily quota). Answer by click or keys 1–4, then see the key and the explanation.
+#[cfg(feature = "ssr")]
+pub mod ai;
 pub mod api;
+#[cfg(feature = "hydrate")]
+mod client;
 #[cfg(feature = "ssr")]
 pub mod generate;
+#[cfg(feature = "ssr")]
+pub mod pool;
+#[cfg(feature = "ssr")]
+mod preview;
 #[cfg(feature = "ssr")]
 pub mod quota;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod stream;
 
 use crate::auth::Auth;
 use crate::error::AppError;
-use crate::types::{ChallengeId, Difficulty, QuestionSource, Topic};
+use crate::types::{ChallengeId, Difficulty, Focus, Language, QuestionSource, Topic};
 use crate::ui::{FormError, Html};
 use api::{AnswerChallenge, NextChallenge};
 use leptos::prelude::*;
@@ -39,6 +50,112 @@ pub struct AnswerResult {
     pub explanation_html: String,
 }
 
+/// Body of `POST /api/challenge/generate` (JSON). Validated on the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerateRequest {
+    pub topic: String,
+    pub difficulty: String,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub focus: Option<String>,
+}
+
+/// A step of AI generation, as the learner sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Pool,
+    Writing,
+    Repairing,
+    Verifying,
+    Deduplicating,
+    Saving,
+}
+
+impl Stage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Pool => "Looking for a ready question",
+            Stage::Writing => "Writing the question",
+            Stage::Repairing => "Fixing the model's format",
+            Stage::Verifying => "Checking the answer independently",
+            Stage::Deduplicating => "Making sure it is new",
+            Stage::Saving => "Saving",
+        }
+    }
+}
+
+/// One server-sent event of `POST /api/challenge/generate` (the `data:` line, as JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum GenerationEvent {
+    Stage {
+        stage: Stage,
+    },
+    /// Visible text of the question being written (title, then stem).
+    Preview {
+        text: String,
+    },
+    Done {
+        challenge_id: ChallengeId,
+        from_pool: bool,
+        remaining_today: u32,
+    },
+    Failed {
+        status: u16,
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
+}
+
+/// Whether AI generation is on, and the caller's quota.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AiStatus {
+    /// The model's name; `None` is bank mode.
+    pub model: Option<String>,
+    pub quota: Option<QuotaView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaView {
+    pub limit: u32,
+    pub used: u32,
+    pub resets_in_secs: u64,
+    pub utc_offset_minutes: i32,
+}
+
+impl QuotaView {
+    pub fn remaining(&self) -> u32 {
+        self.limit.saturating_sub(self.used)
+    }
+
+    /// "resets at midnight UTC+01:00, in 5 h 12 min"
+    pub fn reset_text(&self) -> String {
+        let offset = self.utc_offset_minutes;
+        let sign = if offset < 0 { '-' } else { '+' };
+        let zone = format!("UTC{sign}{:02}:{:02}", offset.abs() / 60, offset.abs() % 60);
+        let hours = self.resets_in_secs / 3600;
+        let minutes = (self.resets_in_secs % 3600).div_ceil(60);
+        let wait = if hours > 0 {
+            format!("{hours} h {minutes} min")
+        } else {
+            format!("{minutes} min")
+        };
+        format!("resets at midnight {zone}, in {wait}")
+    }
+}
+
+/// The AI generation panel's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct AiRun {
+    running: bool,
+    stage: Option<Stage>,
+    preview: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
 #[component]
 pub fn ChallengePage() -> impl IntoView {
     let auth = Auth::get();
@@ -62,15 +179,44 @@ pub fn ChallengePage() -> impl IntoView {
             }
         },
     );
+    let ai_version = RwSignal::new(0u32);
+    let ai_status = Resource::new(
+        move || {
+            (
+                ai_version.get(),
+                auth.user.get().map(|u| u.ok().flatten().map(|u| u.id)),
+            )
+        },
+        |_| api::get_ai_status(),
+    );
+    let ai_model = Signal::derive(move || {
+        ai_status
+            .get()
+            .and_then(Result::ok)
+            .and_then(|status| status.model)
+    });
 
     let topic = RwSignal::new(String::new());
     let difficulty = RwSignal::new(Difficulty::Easy);
+    let language = RwSignal::new(String::new());
+    let focus = RwSignal::new(String::new());
     let generate = ServerAction::<NextChallenge>::new();
     let answer = ServerAction::<AnswerChallenge>::new();
+    let ai_run = RwSignal::new(AiRun::default());
+    // Set when an AI question is ready; the page then shows it.
+    let ready = RwSignal::new(None::<ChallengeId>);
 
+    Effect::new({
+        let navigate = navigate.clone();
+        move |_| {
+            if let Some(Ok(view)) = generate.value().get() {
+                navigate(&format!("/challenge?id={}", view.id), Default::default());
+            }
+        }
+    });
     Effect::new(move |_| {
-        if let Some(Ok(view)) = generate.value().get() {
-            navigate(&format!("/challenge?id={}", view.id), Default::default());
+        if let Some(id) = ready.get() {
+            navigate(&format!("/challenge?id={id}"), Default::default());
         }
     });
     // Keep the picker in step with the challenge on screen (e.g. after a reload).
@@ -90,8 +236,8 @@ pub fn ChallengePage() -> impl IntoView {
             .or_else(|| view.answer.clone())
     };
 
-    let do_generate = move || {
-        if generate.pending().get_untracked() {
+    let from_bank = move || {
+        if generate.pending().get_untracked() || ai_run.with_untracked(|r| r.running) {
             return;
         }
         let slug = topic.get_untracked();
@@ -99,6 +245,92 @@ pub fn ChallengePage() -> impl IntoView {
             topic: slug,
             difficulty: difficulty.get_untracked().as_str().to_owned(),
         });
+    };
+
+    #[cfg(feature = "hydrate")]
+    let running = StoredValue::new_local(None::<client::Generation>);
+    let cancel_ai = move || {
+        #[cfg(feature = "hydrate")]
+        running.with_value(|g| {
+            if let Some(g) = g {
+                g.cancel();
+            }
+        });
+    };
+    let with_ai = move || {
+        let idle = !generate.pending().get_untracked() && !ai_run.with_untracked(|r| r.running);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = idle;
+        #[cfg(feature = "hydrate")]
+        if idle {
+            let request = GenerateRequest {
+                topic: topic.get_untracked(),
+                difficulty: difficulty.get_untracked().as_str().to_owned(),
+                language: Some(language.get_untracked()),
+                focus: Some(focus.get_untracked()),
+            };
+            ai_run.set(AiRun {
+                running: true,
+                ..AiRun::default()
+            });
+            let handle = client::start(&request, move |update| match update {
+                client::Update::Event(GenerationEvent::Stage { stage }) => {
+                    ai_run.update(|r| r.stage = Some(stage))
+                }
+                client::Update::Event(GenerationEvent::Preview { text }) => {
+                    ai_run.update(|r| r.preview.push_str(&text))
+                }
+                client::Update::Event(GenerationEvent::Done {
+                    challenge_id,
+                    from_pool,
+                    ..
+                }) => {
+                    let notice =
+                        from_pool.then(|| "Served at once from the ready pool.".to_owned());
+                    ai_run.set(AiRun {
+                        notice,
+                        ..AiRun::default()
+                    });
+                    ai_version.update(|v| *v += 1);
+                    ready.set(Some(challenge_id));
+                }
+                client::Update::Event(GenerationEvent::Failed {
+                    message, status, ..
+                }) => {
+                    let nothing_charged = if status == 429 {
+                        String::new()
+                    } else {
+                        " Nothing was charged.".to_owned()
+                    };
+                    ai_run.set(AiRun {
+                        error: Some(format!("{message}{nothing_charged}")),
+                        ..AiRun::default()
+                    });
+                    ai_version.update(|v| *v += 1);
+                }
+                client::Update::Cancelled => {
+                    ai_run.set(AiRun {
+                        notice: Some("Cancelled. Nothing was charged.".to_owned()),
+                        ..AiRun::default()
+                    });
+                    ai_version.update(|v| *v += 1);
+                }
+            });
+            if handle.is_none() {
+                ai_run.set(AiRun {
+                    error: Some("This browser cannot stream the question.".to_owned()),
+                    ..AiRun::default()
+                });
+            }
+            running.set_value(handle);
+        }
+    };
+    let primary = move || {
+        if ai_model.get_untracked().is_some() {
+            with_ai()
+        } else {
+            from_bank()
+        }
     };
     let choose = move |choice: u8| {
         let Some(Ok(Some(view))) = current.get_untracked() else {
@@ -126,6 +358,11 @@ pub fn ChallengePage() -> impl IntoView {
             if event.ctrl_key() || event.meta_key() || event.alt_key() {
                 return;
             }
+            if event.key() == "Escape" && ai_run.with_untracked(|r| r.running) {
+                event.prevent_default();
+                cancel_ai();
+                return;
+            }
             let typing = event
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -140,7 +377,8 @@ pub fn ChallengePage() -> impl IntoView {
                     event.prevent_default();
                     choose(k.as_bytes()[0] - b'1');
                 }
-                "n" | "N" => do_generate(),
+                "n" | "N" => primary(),
+                "b" | "B" => from_bank(),
                 _ => {}
             }
         });
@@ -149,17 +387,30 @@ pub fn ChallengePage() -> impl IntoView {
 
     let generate_error = Signal::derive(move || generate.value().get().and_then(Result::err));
     let answer_error = Signal::derive(move || answer.value().get().and_then(Result::err));
+    let busy = move || generate.pending().get() || ai_run.with(|r| r.running);
 
     view! {
         <section class="page challenge-page">
             <header class="page-header">
                 <h1>"Challenge"</h1>
-                <p class="muted mode-note" data-testid="mode-note">
-                    "Bank mode: every question comes from the curated, reviewed question bank."
-                </p>
+                <Transition fallback=|| ()>
+                    {move || match ai_model.get() {
+                        Some(model) => view! {
+                            <p class="muted mode-note" data-testid="mode-note">
+                                "AI mode: questions are written by " <code>{model}</code>
+                                ", checked by an independent second pass and deduplicated before you see them. Bank questions stay available."
+                            </p>
+                        }.into_any(),
+                        None => view! {
+                            <p class="muted mode-note" data-testid="mode-note">
+                                "Bank mode: every question comes from the curated, reviewed question bank."
+                            </p>
+                        }.into_any(),
+                    }}
+                </Transition>
             </header>
 
-            <form class="picker" on:submit=move |ev| { ev.prevent_default(); do_generate(); }>
+            <form class="picker" on:submit=move |ev| { ev.prevent_default(); primary(); }>
                 <div class="field">
                     <label for="topic">"Topic"</label>
                     <Suspense fallback=|| view! { <select id="topic" disabled><option>"Loading topics…"</option></select> }>
@@ -196,11 +447,80 @@ pub fn ChallengePage() -> impl IntoView {
                         </label>
                     }).collect_view()}
                 </fieldset>
-                <button type="submit" class="primary" disabled=move || generate.pending().get()>
-                    {move || if generate.pending().get() { "Finding a question…" } else { "Generate" }}
-                </button>
+                <Show when=move || ai_model.get().is_some()>
+                    <div class="field">
+                        <label for="language">"Language"</label>
+                        <select id="language" name="language" prop:value=move || language.get()
+                            on:change=move |ev| language.set(event_target_value(&ev))>
+                            <option value="">"Any"</option>
+                            {Language::ALL.into_iter().map(|l| view! { <option value=l.as_str()>{l.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field grow">
+                        <label for="focus">"Focus " <span class="muted">"(optional)"</span></label>
+                        <input id="focus" name="focus" type="text" maxlength=Focus::MAX.to_string()
+                            placeholder="e.g. off-by-one errors"
+                            prop:value=move || focus.get()
+                            on:input=move |ev| focus.set(event_target_value(&ev)) />
+                    </div>
+                </Show>
+                <div class="actions">
+                    <Show when=move || ai_model.get().is_some()>
+                        <button type="submit" class="primary" data-testid="ai-generate" disabled=busy>
+                            {move || if ai_run.with(|r| r.running) { "Generating…" } else { "Generate with AI" }}
+                        </button>
+                    </Show>
+                    <button type=move || if ai_model.get().is_some() { "button" } else { "submit" }
+                        class=move || if ai_model.get().is_some() { "secondary" } else { "primary" }
+                        data-testid="bank-generate" disabled=busy
+                        on:click=move |ev| if ai_model.get_untracked().is_some() { ev.prevent_default(); from_bank(); }>
+                        {move || match (generate.pending().get(), ai_model.get().is_some()) {
+                            (true, _) => "Finding a question…",
+                            (false, true) => "Bank question",
+                            (false, false) => "Generate",
+                        }}
+                    </button>
+                </div>
             </form>
+            <Transition fallback=|| ()>
+                {move || ai_status.get().and_then(Result::ok).and_then(|s| s.quota).map(|q| view! {
+                    <p class="muted quota" data-testid="quota">
+                        {format!("AI questions left today: {} of {}", q.remaining(), q.limit)}
+                        " · " {q.reset_text()}
+                    </p>
+                })}
+            </Transition>
             <FormError error=generate_error />
+            {move || ai_run.with(|r| r.error.clone()).map(|e| view! {
+                <p class="form-error" role="alert" data-testid="ai-error">{e}</p>
+            })}
+            {move || ai_run.with(|r| r.notice.clone()).map(|n| view! {
+                <p class="notice" role="status" data-testid="ai-notice">{n}</p>
+            })}
+            <Show when=move || ai_run.with(|r| r.running)>
+                <div class="card progress" aria-live="polite" data-testid="ai-progress">
+                    <ol class="stages">
+                        {move || {
+                            let current = ai_run.with(|r| r.stage);
+                            [Stage::Writing, Stage::Verifying, Stage::Deduplicating, Stage::Saving]
+                                .into_iter()
+                                .map(|stage| {
+                                    let state = match current {
+                                        Some(c) if c == stage => "active",
+                                        Some(c) if (c as u8) > (stage as u8) => "done",
+                                        _ => "todo",
+                                    };
+                                    view! { <li class=state>{stage.label()}</li> }
+                                })
+                                .collect_view()
+                        }}
+                    </ol>
+                    <pre class="preview" data-testid="ai-preview">{move || ai_run.with(|r| r.preview.clone())}</pre>
+                    <button type="button" class="secondary" data-testid="ai-cancel" on:click=move |_| cancel_ai()>
+                        "Cancel" <kbd>"Esc"</kbd>
+                    </button>
+                </div>
+            </Show>
 
             <Transition fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading challenge…"</div> }>
                 {move || {

@@ -23,6 +23,10 @@ impl LocalClock {
             .ok_or_else(|| AppError::invalid("timezone", "Unknown time-zone offset."))
     }
 
+    pub fn minutes_east(&self) -> i32 {
+        self.offset.local_minus_utc() / 60
+    }
+
     pub fn day(&self, now: DateTime<Utc>) -> String {
         now.with_timezone(&self.offset)
             .format("%Y-%m-%d")

@@ -1,6 +1,8 @@
 //! SeaORM entities, one per table (see `migrations/` for the schema).
 pub mod challenge;
+pub mod job;
 pub mod llm_call;
+pub mod pool_entry;
 pub mod question;
 pub mod quota_usage;
 pub mod session;

@@ -11,6 +11,8 @@ pub struct Model {
     pub display_name: String,
     pub role: String,
     pub created_at: DateTimeUtc,
+    /// Minutes east of UTC; the daily quota resets at this local midnight.
+    pub utc_offset_minutes: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,9 @@ struct WireQuestion {
     difficulty: Difficulty,
     #[serde(default)]
     language: Option<String>,
+    /// Chain-of-thought working, when the prompt asked for it: read and thrown away.
+    #[serde(default, rename = "reasoning")]
+    _reasoning: Option<serde::de::IgnoredAny>,
 }
 
 /// Removes a surrounding Markdown code fence (```json … ```), if there is one.

@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -21,6 +21,8 @@ pub struct Upstream {
     pub in_flight: AtomicUsize,
     pub max_in_flight: AtomicUsize,
     pub stream_dropped: AtomicBool,
+    /// Streams whose client went away before the last chunk.
+    pub streams_cut: AtomicUsize,
     pub saw_response_format: Mutex<Vec<bool>>,
 }
 
@@ -31,11 +33,16 @@ impl Upstream {
 }
 
 pub async fn spawn() -> (SocketAddr, Arc<Upstream>) {
+    spawn_on("127.0.0.1:0").await
+}
+
+pub async fn spawn_on(addr: &str) -> (SocketAddr, Arc<Upstream>) {
     let upstream = Arc::new(Upstream::default());
     let app = Router::new()
         .route("/v1/chat/completions", post(chat))
+        .route("/stats", get(stats))
         .with_state(upstream.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (addr, upstream)
@@ -61,12 +68,152 @@ fn chunk(delta: &str, finish: Option<&str>) -> String {
     format!("data: {value}\n\n")
 }
 
+async fn stats(State(upstream): State<Arc<Upstream>>) -> Json<Value> {
+    Json(json!({
+        "hits": *upstream.hits.lock().unwrap(),
+        "in_flight": upstream.in_flight.load(Ordering::SeqCst),
+        "streams_cut": upstream.streams_cut.load(Ordering::SeqCst),
+    }))
+}
+
 /// Sets a flag when the response body is dropped (the client went away).
 struct DropFlag(Arc<Upstream>);
 impl Drop for DropFlag {
     fn drop(&mut self) {
         self.0.stream_dropped.store(true, Ordering::SeqCst);
     }
+}
+
+/// Counts a stream whose client went away before its last chunk was sent.
+/// Holds the upstream until the stream finishes; dropped while holding it, it counts a cut.
+struct CutCounter(Option<Arc<Upstream>>);
+impl Drop for CutCounter {
+    fn drop(&mut self) {
+        if let Some(upstream) = self.0.take() {
+            upstream.streams_cut.fetch_add(1, Ordering::SeqCst);
+            upstream.stream_dropped.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+const WORDS: [&str; 48] = [
+    "amber", "basil", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo", "juniper",
+    "kestrel", "lagoon", "meadow", "nectar", "onyx", "pepper", "quartz", "raven", "saffron",
+    "tundra", "umber", "violet", "willow", "xenon", "yarrow", "zephyr", "acorn", "birch", "cobalt",
+    "dune", "egret", "fennel", "glacier", "heron", "iris", "jasper", "kelp", "lichen", "maple",
+    "nutmeg", "orchid", "pebble", "quill", "reed", "sorrel", "thistle", "upland", "vale",
+];
+
+/// The topic slug and difficulty the app asked for, read back from its prompt.
+fn requested(messages: &[Value]) -> (String, String) {
+    let user = messages
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "user")
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or("");
+    let topic = user
+        .split("(topic field: \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or("stack")
+        .to_owned();
+    let difficulty = ["easy", "medium", "hard"]
+        .into_iter()
+        .find(|d| user.contains(&format!("one new {d} question")))
+        .unwrap_or("easy")
+        .to_owned();
+    (topic, difficulty)
+}
+
+/// A question no earlier call produced: `n` picks its words. The key is always option 1
+/// (the second), which is what the mock verifier answers.
+fn fresh_question(n: usize, topic: &str, difficulty: &str, stem_extra: &str) -> (String, String) {
+    let mut seed = (n as u64)
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut pick = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        WORDS[(seed >> 33) as usize % WORDS.len()]
+    };
+    let words: Vec<&str> = (0..10).map(|_| pick()).collect();
+    let second = words[1];
+    let mut options = vec![words[0].to_owned(), second.to_owned()];
+    for w in WORDS.iter().cycle().skip(n % WORDS.len()) {
+        if options.len() == 4 {
+            break;
+        }
+        if !options.iter().any(|o| o == w) {
+            options.push((*w).to_owned());
+        }
+    }
+    let title = format!("Second word, round {n}");
+    let stem = format!(
+        "Round {n}: {}.{stem_extra} Which word came second?",
+        words.join(" ")
+    );
+    let head = format!(
+        r#"{{"title":{},"stem":{}"#,
+        json!(title),
+        &json!(stem).to_string()[..json!(stem).to_string().len() - 1]
+    );
+    let tail = format!(
+        r#"","options":{},"answer_index":1,"explanation":"The list reads {} first and {} second, so the second word is {}.","topic":"{topic}","difficulty":"{difficulty}"}}"#,
+        json!(options),
+        words[0],
+        second,
+        second
+    );
+    (head, tail)
+}
+
+fn now_micros() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros()
+}
+
+/// Streams a fresh question: the stem's head, `ticks` pieces (each `[t=<µs since epoch>]`,
+/// stamped when it is sent, `every` apart, the first after `first_byte`), then the rest.
+fn timed_stream(
+    upstream: Arc<Upstream>,
+    head: String,
+    tail: String,
+    ticks: usize,
+    first_byte: Duration,
+    every: Duration,
+) -> Response {
+    let counter = CutCounter(Some(upstream));
+    let stream = futures_util::stream::unfold((0usize, counter), move |(i, mut counter)| {
+        let head = head.clone();
+        let tail = tail.clone();
+        async move {
+            let piece = match i {
+                0 => {
+                    tokio::time::sleep(first_byte).await;
+                    chunk(&head, None)
+                }
+                i if i <= ticks => {
+                    tokio::time::sleep(every).await;
+                    chunk(&format!(" [t={}]", now_micros()), None)
+                }
+                i if i == ticks + 1 => chunk(&tail, Some("stop")),
+                i if i == ticks + 2 => "data: [DONE]\n\n".to_owned(),
+                _ => {
+                    counter.0.take();
+                    return None;
+                }
+            };
+            Some((Ok::<_, std::io::Error>(piece), (i + 1, counter)))
+        }
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .body(Body::from_stream(stream))
+        .unwrap()
 }
 
 struct InFlight(Arc<Upstream>);
@@ -98,6 +245,25 @@ fn sse(parts: Vec<String>, pause: Duration, guard: Option<DropFlag>) -> Response
         .unwrap()
 }
 
+/// The whole reply at once, or as 16-byte SSE pieces with usage and `[DONE]` at the end.
+fn reply(content: &str, stream: bool) -> Response {
+    if !stream {
+        return Json(completion(content)).into_response();
+    }
+    let mut parts: Vec<String> = content
+        .as_bytes()
+        .chunks(16)
+        .map(|c| chunk(&String::from_utf8_lossy(c), None))
+        .collect();
+    parts.push(chunk("", Some("stop")));
+    parts.push(format!(
+        "data: {}\n\n",
+        json!({"id":"chatcmpl-test","object":"chat.completion.chunk","model":"test-model","choices":[],"usage":{"prompt_tokens":42,"completion_tokens":17,"total_tokens":59}})
+    ));
+    parts.push("data: [DONE]\n\n".to_owned());
+    sse(parts, Duration::from_millis(2), None)
+}
+
 async fn chat(State(upstream): State<Arc<Upstream>>, Json(body): Json<Value>) -> Response {
     let mode = body["model"].as_str().unwrap_or("good").to_owned();
     let hit = {
@@ -124,7 +290,37 @@ async fn chat(State(upstream): State<Arc<Upstream>>, Json(body): Json<Value>) ->
     }
     let repairing = messages.iter().any(|m| m["role"] == "assistant");
 
+    let fresh = |extra: &str| {
+        let (topic, difficulty) = requested(&messages);
+        fresh_question(hit, &topic, &difficulty, extra)
+    };
     match mode.as_str() {
+        // A new question every call; streamed in pieces `pause` apart.
+        "fresh" | "fresh-slow" => {
+            let (head, tail) = fresh(" Read the list carefully.");
+            if !stream {
+                return Json(completion(&format!("{head}{tail}"))).into_response();
+            }
+            let pause = Duration::from_millis(if mode == "fresh" { 2 } else { 150 });
+            timed_stream(upstream.clone(), head, tail, 20, pause, pause)
+        }
+        // Fixed latency for the proxy benchmark: first piece after 50 ms, then 20 timed
+        // pieces 10 ms apart ("bench-hold": 1 s apart, to keep many streams open).
+        "bench" | "bench-hold" => {
+            let (head, tail) = fresh("");
+            if !stream {
+                return Json(completion(&format!("{head}{tail}"))).into_response();
+            }
+            let every = Duration::from_millis(if mode == "bench" { 10 } else { 1000 });
+            timed_stream(
+                upstream.clone(),
+                head,
+                tail,
+                20,
+                Duration::from_millis(50),
+                every,
+            )
+        }
         "good" | "fenced" | "invalid" | "busy-slow" => {
             if mode == "busy-slow" {
                 tokio::time::sleep(Duration::from_millis(200)).await;
@@ -134,26 +330,11 @@ async fn chat(State(upstream): State<Arc<Upstream>>, Json(body): Json<Value>) ->
                 "invalid" => "Sure! Here is a question: what is a stack?".to_owned(),
                 _ => GOOD_QUESTION.to_owned(),
             };
-            if stream {
-                let mut parts: Vec<String> = content
-                    .as_bytes()
-                    .chunks(16)
-                    .map(|c| chunk(&String::from_utf8_lossy(c), None))
-                    .collect();
-                parts.push(chunk("", Some("stop")));
-                parts.push(format!(
-                    "data: {}\n\n",
-                    json!({"id":"chatcmpl-test","object":"chat.completion.chunk","model":"test-model","choices":[],"usage":{"prompt_tokens":42,"completion_tokens":17,"total_tokens":59}})
-                ));
-                parts.push("data: [DONE]\n\n".to_owned());
-                sse(parts, Duration::from_millis(2), None)
-            } else {
-                Json(completion(&content)).into_response()
-            }
+            reply(&content, stream)
         }
         "slow" => {
             tokio::time::sleep(Duration::from_secs(5)).await;
-            Json(completion(GOOD_QUESTION)).into_response()
+            reply(GOOD_QUESTION, stream)
         }
         "stall" => {
             let mut parts = vec![chunk("{\"title\":", None), chunk("\"Stalled", None)];
@@ -182,23 +363,21 @@ async fn chat(State(upstream): State<Arc<Upstream>>, Json(body): Json<Value>) ->
             )
         }
         "error500" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
-        "wrong-key" => Json(completion(
+        "wrong-key" => reply(
             &GOOD_QUESTION.replace("\"answer_index\":1", "\"answer_index\":0"),
-        ))
-        .into_response(),
-        "repairable" if !repairing => {
-            Json(completion("Here you go: a stack question!")).into_response()
-        }
-        "repairable" => Json(completion(GOOD_QUESTION)).into_response(),
+            stream,
+        ),
+        "repairable" if !repairing => reply("Here you go: a stack question!", stream),
+        "repairable" => reply(GOOD_QUESTION, stream),
         "html" => {
             let hostile = GOOD_QUESTION.replace(
                 "1 is at the bottom.",
                 "1 is at the bottom. <script>alert(1)</script> [more](javascript:alert(1))",
             );
-            Json(completion(&hostile)).into_response()
+            reply(&hostile, stream)
         }
         "flaky" if hit == 1 => (StatusCode::BAD_GATEWAY, "warming up").into_response(),
-        "flaky" => Json(completion(GOOD_QUESTION)).into_response(),
+        "flaky" => reply(GOOD_QUESTION, stream),
         "ratelimit" => (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, "1")],
@@ -210,7 +389,7 @@ async fn chat(State(upstream): State<Arc<Upstream>>, Json(body): Json<Value>) ->
             Json(json!({"error": {"message": "response_format is not supported by this server"}})),
         )
             .into_response(),
-        "no-json-mode" => Json(completion(GOOD_QUESTION)).into_response(),
+        "no-json-mode" => reply(GOOD_QUESTION, stream),
         "unauthorized" => (StatusCode::UNAUTHORIZED, "bad key").into_response(),
         other => (StatusCode::NOT_FOUND, format!("unknown mode {other}")).into_response(),
     }

@@ -1,0 +1,77 @@
+//! `POST /api/challenge/generate`: AI generation as server-sent events. Validation, login
+//! and quota are checked first and answered with their own HTTP status; after that the
+//! response streams `GenerationEvent`s (stages, the visible text, then `done` or `failed`).
+//! Closing the connection cancels the work: the task is aborted, which drops the upstream
+//! request, and the reserved quota unit is given back.
+use super::generate::Progress;
+use super::{ai, GenerateRequest, GenerationEvent};
+use crate::auth::{service as auth_service, session};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::types::UserId;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// Aborts the generation task when the response stream is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<UserId, AppError> {
+    let token = session::token_from_headers(headers).ok_or(AppError::Unauthorized)?;
+    auth_service::user_for_session(&state.db, &token)
+        .await?
+        .map(|u| u.id)
+        .ok_or(AppError::Unauthorized)
+}
+
+pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = async {
+        let user = caller(&state, &headers).await?;
+        let request: GenerateRequest = serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("Invalid request: {e}")))?;
+        let (parsed, charge) = ai::begin(&state, user, &request).await?;
+        Ok::<_, AppError>((user, parsed, charge))
+    }
+    .await;
+    let (user, parsed, charge) = match started {
+        Ok(started) => started,
+        Err(err) => return err.into_response(),
+    };
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        let progress = Progress::to(tx.clone());
+        let last = match ai::run(&state, user, parsed, charge, &progress).await {
+            Ok(done) => done,
+            Err(err) => GenerationEvent::Failed {
+                status: err.status(),
+                message: err.to_string(),
+                retry_after_secs: err.retry_after_secs(),
+            },
+        };
+        let _ = tx.send(last);
+    });
+    let guard = AbortOnDrop(task);
+    let events = futures_util::stream::poll_fn(move |cx| {
+        let _keep = &guard;
+        rx.poll_recv(cx).map(|event| {
+            event.map(|event| {
+                let data = serde_json::to_string(&event).expect("events serialise");
+                Ok::<_, Infallible>(Event::default().data(data))
+            })
+        })
+    });
+    Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}

@@ -1,0 +1,157 @@
+//! The assembled app over real HTTP, spawned on port 0 with its own database.
+use super::{Backend, TestDb};
+use leptos::prelude::LeptosOptions;
+use promptedcode::config::Config;
+use promptedcode::state::AppState;
+use reqwest::header::{HeaderMap, ORIGIN, SET_COOKIE};
+use reqwest::Client;
+use std::collections::HashMap;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub test_db: TestDb,
+    pub state: AppState,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Backend::Postgres, &[]).await
+    }
+
+    /// The app on its own fresh database, with extra environment settings.
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, String)]) -> TestApp {
+        let test_db = TestDb::create(backend).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("DATABASE_URL", test_db.url.clone()),
+            ("LEPTOS_SITE_ADDR", addr.to_string()),
+            ("PUBLIC_URL", base.clone()),
+        ]);
+        let vars: HashMap<&str, String> = vars
+            .into_iter()
+            .chain(extra.iter().map(|(k, v)| (*k, v.clone())))
+            .collect();
+        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        let options = LeptosOptions::builder()
+            .output_name("promptedcode")
+            .site_addr(addr)
+            .build();
+        let (router, state) = promptedcode::server::build(config, options).await.unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service())
+                .await
+                .unwrap();
+        });
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            base,
+            client,
+            test_db,
+            state,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header(ORIGIN, &self.base)
+            .body(body);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+pub fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("pc_session="))
+        .map(str::to_owned)
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// Registers a new account and returns its session cookie (`name=value`).
+    pub async fn register(&self, email: &str) -> String {
+        let response = self
+            .post_form(
+                "/api/register",
+                &[
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("display_name", ""),
+                ],
+                None,
+            )
+            .await;
+        assert!(
+            response.status().is_success(),
+            "register: {}",
+            response.status()
+        );
+        let cookie = session_cookie(response.headers()).expect("session cookie");
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    /// POSTs JSON as a same-origin browser would.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .header(ORIGIN, &self.base)
+            .body(body.to_string());
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+}
