@@ -1,6 +1,6 @@
 # The two commands: `make run` serves the app, `make test` runs every test.
 # Both install what is missing first (see scripts/ensure-tools.sh).
-.PHONY: run test tools bench-size bank-stats
+.PHONY: run test tools bench-size bench-proxy test-llm bank-stats
 
 run:
 	scripts/run.sh
@@ -13,6 +13,14 @@ tools:
 
 bench-size:
 	scripts/bench-size.sh
+
+# Proxy overhead, RSS at 1000 streams and warm-pool latency (prints figures).
+bench-proxy:
+	scripts/bench-proxy.sh
+
+# Optional, not in CI: the generation flow against a real llama.cpp server.
+test-llm:
+	scripts/test-llm.sh
 
 bank-stats:
 	cargo run --quiet --features ssr --bin promptedcode -- bank-stats

@@ -32,15 +32,26 @@ log "unit + integration tests (SQLite and Postgres)"
 cargo test --workspace --features ssr -- --nocapture 2>&1 | tee target/cargo-test.log
 grep -E '^test result:' target/cargo-test.log | awk '{p+=$4; f+=$6} END {printf "rust tests: %d passed, %d failed\n", p, f}'
 
-log "end-to-end (release build, Chromium)"
+log "end-to-end (release build, Chromium, local OpenAI-compatible mock)"
 e2e_db="pc_e2e_$$"
 psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $e2e_db" >/dev/null
-cleanup() { psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $e2e_db WITH (FORCE)" >/dev/null 2>&1 || true; }
+cargo build --quiet --features ssr --example mock_llm
+mock_addr=127.0.0.1:3900
+target/debug/examples/mock_llm "$mock_addr" > target/mock_llm.log 2>&1 &
+mock_pid=$!
+cleanup() {
+  kill "$mock_pid" 2>/dev/null || true
+  psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $e2e_db WITH (FORCE)" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 base="${PG_ADMIN_URL%/*}"
 DATABASE_URL="$base/$e2e_db" \
 LEPTOS_SITE_ADDR=127.0.0.1:3000 \
 PUBLIC_URL=http://127.0.0.1:3000 \
+LLM_BASE_URL="http://$mock_addr/v1" \
+LLM_MODEL=fresh-slow \
+POOL_TARGET=0 \
+MOCK_LLM_URL="http://$mock_addr" \
   cargo leptos end-to-end --release
 
 log "all tests passed"

@@ -9,7 +9,7 @@ test("register, answer a bank challenge with a key press, find it in history aft
   await waitForHydration(page);
   await page.getByLabel("Topic").selectOption({ label: "Stack" });
   await page.getByText("Medium", { exact: true }).click();
-  await page.getByRole("button", { name: "Generate" }).click();
+  await page.getByTestId("bank-generate").click();
 
   const card = page.getByTestId("challenge");
   await expect(card).toBeVisible();
@@ -65,7 +65,7 @@ test("keys 1-4 answer, a click answers, and the explanation is rendered markdown
   await page.goto("/challenge");
   await waitForHydration(page);
   await page.getByLabel("Topic").selectOption({ label: "Python" });
-  await page.getByRole("button", { name: "Generate" }).click();
+  await page.getByTestId("bank-generate").click();
   await expect(page.getByTestId("challenge")).toBeVisible();
   await page.getByTestId("option-3").click();
   await expect(page.getByTestId("result")).toBeVisible();
@@ -73,9 +73,9 @@ test("keys 1-4 answer, a click answers, and the explanation is rendered markdown
   await expect(page.locator(".stem pre code").first()).toBeVisible();
   await expect(page.locator(".stem")).not.toContainText("```");
 
-  // N fetches the next unseen question.
+  // B fetches the next unseen bank question (N would ask the model, which is on in e2e).
   const firstUrl = page.url();
-  await page.keyboard.press("n");
+  await page.keyboard.press("b");
   await expect(page).not.toHaveURL(firstUrl);
   await expect(page.getByTestId("result")).toHaveCount(0);
 });

@@ -432,14 +432,27 @@ pub async fn produce(
         .filter(question::Column::TopicId.eq(topic.id))
         .all(db)
         .await?;
-    let new_print = shingles(&fingerprint_text(&draft.stem, &draft.options));
-    let duplicate = existing.iter().any(|q| {
-        q.content_hash == hash
-            || similarity(
-                &new_print,
-                &shingles(&fingerprint_text(&q.stem, &q.option_list())),
-            ) >= NEAR_DUPLICATE
-    });
+    // Comparing against every question of the topic is CPU work: keep it off the async
+    // workers that relay other learners' streams.
+    let fingerprint = fingerprint_text(&draft.stem, &draft.options);
+    let duplicate = tokio::task::spawn_blocking({
+        let hash = hash.clone();
+        move || {
+            let new_print = shingles(&fingerprint);
+            existing.iter().any(|q| {
+                q.content_hash == hash
+                    || similarity(
+                        &new_print,
+                        &shingles(&fingerprint_text(&q.stem, &q.option_list())),
+                    ) >= NEAR_DUPLICATE
+            })
+        }
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(?err, "duplicate check panicked");
+        AppError::Internal
+    })?;
     if duplicate {
         return Err(AppError::Conflict(
             "The model repeated a question we already have; try again.".into(),

@@ -313,7 +313,11 @@ pub fn ChallengePage() -> impl IntoView {
                         notice: Some("Cancelled. Nothing was charged.".to_owned()),
                         ..AiRun::default()
                     });
-                    ai_version.update(|v| *v += 1);
+                    // The server gives the unit back once it sees the connection close.
+                    set_timeout(
+                        move || ai_version.update(|v| *v += 1),
+                        std::time::Duration::from_millis(500),
+                    );
                 }
             });
             if handle.is_none() {
