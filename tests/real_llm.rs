@@ -70,7 +70,10 @@ async fn the_wire_format_json_mode_and_streaming_work_against_a_real_server() {
     assert!(!done.text.trim().is_empty());
 
     let reply = provider
-        .complete(&ask(true, "Reply with a JSON object with a key \"answer\" set to 4."))
+        .complete(&ask(
+            true,
+            "Reply with a JSON object with a key \"answer\" set to 4.",
+        ))
         .await
         .unwrap();
     println!("JSON mode reply: {}", reply.text);
