@@ -22,7 +22,7 @@ pub const FAILED: &str = "failed";
 const MAX_ATTEMPTS: i32 = 5;
 
 /// Written for Postgres; on SQLite the row lock is dropped and `$n` becomes `?n`.
-pub(crate) fn statement(db: &DatabaseConnection, pg_sql: &str, values: Vec<Value>) -> Statement {
+pub(crate) fn statement(db: &impl ConnectionTrait, pg_sql: &str, values: Vec<Value>) -> Statement {
     let backend = db.get_database_backend();
     let sql = match backend {
         DatabaseBackend::Postgres => pg_sql.to_owned(),

@@ -314,6 +314,41 @@ async fn an_exhausted_quota_is_429_with_retry_after() {
     );
     assert_eq!(quota_used(&app, &cookie).await, 2);
     assert_eq!(ai_questions(&app).await, 2);
+
+    // The browser sends its UTC offset at sign-up; the quota day follows it.
+    let register = |email: &'static str, offset: &'static str| {
+        let app = &app;
+        async move {
+            app.post_form(
+                "/api/register",
+                &[
+                    ("email", email),
+                    ("password", common::app::PASSWORD),
+                    ("display_name", ""),
+                    ("utc_offset_minutes", offset),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    let refused = register("far-east@example.com", "9999").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let india = register("india@example.com", "330").await;
+    assert_eq!(india.status(), StatusCode::OK);
+    let cookie = common::app::session_cookie(india.headers()).unwrap();
+    let cookie = cookie.split(';').next().unwrap();
+    let status = json_body(
+        app.post_form("/api/challenge/ai-status", &[], Some(cookie))
+            .await,
+    )
+    .await;
+    assert_eq!(status["quota"]["utc_offset_minutes"], 330, "{status}");
+    assert_eq!(status["quota"]["limit"], 2);
+    let reset = status["quota"]["resets_in_secs"].as_u64().unwrap();
+    let now = chrono::Utc::now() + chrono::Duration::minutes(330);
+    let expected = 86_400 - u64::from(chrono::Timelike::num_seconds_from_midnight(&now));
+    assert!(reset.abs_diff(expected) <= 5, "{reset} vs {expected}");
     app.test_db.teardown().await;
 }
 

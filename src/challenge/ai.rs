@@ -126,8 +126,10 @@ pub async fn run(
 
     if plain && target > 0 {
         progress.stage(Stage::Pool);
-        if let Some(question_id) = pool::claim(db, parsed.topic.id, parsed.difficulty).await? {
-            let created = new_challenge(user, question_id).insert(db).await?;
+        let txn = db.begin().await?;
+        if let Some(question_id) = pool::claim(&txn, parsed.topic.id, parsed.difficulty).await? {
+            let created = new_challenge(user, question_id).insert(&txn).await?;
+            txn.commit().await?;
             let reservation = charge.keep();
             state.metrics.challenge_served();
             pool::request_refill(state, parsed.topic.id, parsed.difficulty).await;
@@ -137,6 +139,7 @@ pub async fn run(
                 remaining_today: reservation.remaining,
             });
         }
+        txn.rollback().await?;
     }
 
     let spec = Spec {

@@ -57,7 +57,7 @@ pub fn start(
             Ok(true) => {}
             Ok(false) => on_update(failed(
                 502,
-                "The connection closed before the question was ready. Nothing was charged.",
+                "The connection closed before the question was ready. Try again.",
                 None,
             )),
             Err(_) if signal.aborted() => on_update(Update::Cancelled),

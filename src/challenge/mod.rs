@@ -310,7 +310,7 @@ pub fn ChallengePage() -> impl IntoView {
                 }
                 client::Update::Cancelled => {
                     ai_run.set(AiRun {
-                        notice: Some("Cancelled. Nothing was charged.".to_owned()),
+                        notice: Some("Cancelled.".to_owned()),
                         ..AiRun::default()
                     });
                     // The server gives the unit back once it sees the connection close.

@@ -23,9 +23,10 @@ struct Refill {
 }
 
 /// Takes one question out of the pool for this cell, if there is one. Two callers never
-/// get the same question (a row lock on Postgres, a single writer on SQLite).
+/// get the same question (a row lock on Postgres, a single writer on SQLite). Inside a
+/// transaction the question goes back to the pool if the transaction does not commit.
 pub async fn claim(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     topic_id: i64,
     difficulty: Difficulty,
 ) -> Result<Option<i64>, AppError> {

@@ -2,7 +2,8 @@
 //! and quota are checked first and answered with their own HTTP status; after that the
 //! response streams `GenerationEvent`s (stages, the visible text, then `done` or `failed`).
 //! Closing the connection cancels the work: the task is aborted, which drops the upstream
-//! request, and the reserved quota unit is given back.
+//! request, and the reserved quota unit is given back. A comment line every few seconds
+//! keeps proxies from timing out and notices a closed connection in the quiet stages.
 use super::generate::Progress;
 use super::{ai, GenerateRequest, GenerationEvent};
 use crate::auth::{service as auth_service, session};
@@ -72,6 +73,6 @@ pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: B
         })
     });
     Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(5)))
         .into_response()
 }
