@@ -25,6 +25,9 @@ pub enum AppError {
     Conflict(String),
     #[error("Too many requests. Try again in {retry_after_secs} s.")]
     RateLimited { retry_after_secs: u64 },
+    /// The daily AI quota is used up until the user's local midnight.
+    #[error("You have used all {limit} AI questions for today. More at your local midnight, in {}; bank questions are still available.", wait_text(*retry_after_secs))]
+    QuotaExhausted { limit: u32, retry_after_secs: u64 },
     #[error("The AI service is unavailable: {0}")]
     Upstream(String),
     #[error("The AI service took too long to answer.")]
@@ -39,6 +42,18 @@ pub enum AppError {
     /// Transport-level failures reported by the server-function layer.
     #[error("Could not reach the server: {0}")]
     Network(String),
+}
+
+/// "5 h 12 min", "12 min" or "40 s".
+pub fn wait_text(secs: u64) -> String {
+    if secs < 60 {
+        return format!("{secs} s");
+    }
+    let minutes = secs.div_ceil(60);
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m} min"),
+    }
 }
 
 impl AppError {
@@ -58,7 +73,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
-            AppError::RateLimited { .. } => 429,
+            AppError::RateLimited { .. } | AppError::QuotaExhausted { .. } => 429,
             AppError::Upstream(_) => 502,
             AppError::UpstreamTimeout => 504,
             AppError::UpstreamBusy { .. } => 503,
@@ -70,6 +85,9 @@ impl AppError {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::RateLimited { retry_after_secs }
+            | AppError::QuotaExhausted {
+                retry_after_secs, ..
+            }
             | AppError::UpstreamBusy { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         }

@@ -309,7 +309,7 @@ async fn an_exhausted_quota_is_429_with_retry_after() {
         body["error"]
             .as_str()
             .unwrap()
-            .starts_with("Too many requests"),
+            .starts_with("You have used all 2 AI questions for today."),
         "{body}"
     );
     assert_eq!(quota_used(&app, &cookie).await, 2);

@@ -27,11 +27,17 @@ async fn the_fiftieth_succeeds_and_the_fifty_first_is_429(db: DatabaseConnection
     let err = reserve(&db, user, clock, now, 50).await.unwrap_err();
     assert_eq!(
         err,
-        AppError::RateLimited {
+        AppError::QuotaExhausted {
+            limit: 50,
             retry_after_secs: 2 * 3600
         }
     );
     assert_eq!(err.status(), 429);
+    assert_eq!(
+        err.to_string(),
+        "You have used all 50 AI questions for today. More at your local midnight, in 2 h 0 min; \
+         bank questions are still available."
+    );
     assert_eq!(
         used_on(&db, user, "2026-11-22").await.unwrap(),
         50,
@@ -82,7 +88,7 @@ async fn concurrent_requests_cannot_overspend(db: DatabaseConnection) {
     for attempt in attempts {
         match attempt.await.unwrap() {
             Ok(_) => granted += 1,
-            Err(AppError::RateLimited { .. }) => refused += 1,
+            Err(AppError::QuotaExhausted { .. }) => refused += 1,
             Err(other) => panic!("unexpected {other:?}"),
         }
     }

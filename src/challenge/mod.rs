@@ -135,13 +135,7 @@ impl QuotaView {
         let offset = self.utc_offset_minutes;
         let sign = if offset < 0 { '-' } else { '+' };
         let zone = format!("UTC{sign}{:02}:{:02}", offset.abs() / 60, offset.abs() % 60);
-        let hours = self.resets_in_secs / 3600;
-        let minutes = (self.resets_in_secs % 3600).div_ceil(60);
-        let wait = if hours > 0 {
-            format!("{hours} h {minutes} min")
-        } else {
-            format!("{minutes} min")
-        };
+        let wait = crate::error::wait_text(self.resets_in_secs);
         format!("resets at midnight {zone}, in {wait}")
     }
 }

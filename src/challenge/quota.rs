@@ -86,7 +86,8 @@ pub async fn reserve(
         .exec(db)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(AppError::RateLimited {
+        return Err(AppError::QuotaExhausted {
+            limit: daily_limit,
             retry_after_secs: clock.seconds_to_midnight(now),
         });
     }
