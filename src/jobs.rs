@@ -136,7 +136,39 @@ pub async fn retry_or_fail(
     Ok(())
 }
 
-pub type Handler = Arc<dyn Fn(job::Model) -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+/// What a job run asks for next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    Done,
+    /// More of the same work is due: queue the job again now (short runs keep leases honest).
+    Again,
+}
+
+pub type Handler =
+    Arc<dyn Fn(job::Model) -> BoxFuture<'static, Result<Next, String>> + Send + Sync>;
+
+/// Puts a job `worker` holds back in the queue, due now, with a fresh attempt count.
+pub async fn requeue(
+    db: &DatabaseConnection,
+    job: &job::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(QUEUED))
+        .col_expr(job::Column::RunAt, Expr::value(now))
+        .col_expr(job::Column::Attempts, Expr::value(0))
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(job.id))
+        .filter(job::Column::LockedBy.eq(job.locked_by.clone()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
 
 #[derive(Clone)]
 pub struct WorkerSettings {
@@ -159,9 +191,14 @@ pub fn spawn_worker(
             match claim(&db, &worker, settings.lease, Utc::now()).await {
                 Ok(Some(job)) => {
                     tracing::info!(job = job.id, kind = %job.kind, attempt = job.attempts, "job started");
-                    let outcome = handler(job.clone()).await;
+                    // Its own task, so a panicking job is a failed job, not a dead worker.
+                    let outcome = match tokio::spawn(handler(job.clone())).await {
+                        Ok(outcome) => outcome,
+                        Err(panic) => Err(format!("job panicked: {panic}")),
+                    };
                     let recorded = match &outcome {
-                        Ok(()) => complete(&db, &job).await,
+                        Ok(Next::Done) => complete(&db, &job).await,
+                        Ok(Next::Again) => requeue(&db, &job, Utc::now()).await,
                         Err(error) => {
                             tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed");
                             retry_or_fail(&db, &job, error, Utc::now()).await

@@ -55,6 +55,15 @@ impl Charge {
     pub fn keep(mut self) -> Reservation {
         self.reservation.take().expect("a charge is kept once")
     }
+
+    /// Gives the unit back now (the `Drop` path is for requests cut off midway).
+    pub async fn refund(mut self) {
+        if let Some(reservation) = self.reservation.take() {
+            if let Err(err) = quota::refund(&self.db, &reservation).await {
+                tracing::error!(?err, user = reservation.user.0, "quota refund failed");
+            }
+        }
+    }
 }
 
 impl Drop for Charge {
@@ -110,8 +119,8 @@ pub async fn begin(
     ))
 }
 
-/// Serves one AI question: from the pool when the request is a plain one and the pool has
-/// one, else generated live. Returns the `Done` event.
+/// Serves one AI question and returns the `Done` event. The unit is kept only once the
+/// learner's challenge is committed; otherwise it is refunded before the error is reported.
 pub async fn run(
     state: &AppState,
     user: UserId,
@@ -119,25 +128,45 @@ pub async fn run(
     charge: Charge,
     progress: &Progress,
 ) -> Result<GenerationEvent, AppError> {
+    match serve(state, user, &parsed, progress).await {
+        Ok((challenge_id, from_pool)) => {
+            // No await between the commit in `serve` and here: a cancel cannot split them.
+            let reservation = charge.keep();
+            state.metrics.challenge_served();
+            if parsed.language.is_none() && parsed.focus.is_none() {
+                pool::request_refill(state, parsed.topic.id, parsed.difficulty).await;
+            }
+            Ok(GenerationEvent::Done {
+                challenge_id,
+                from_pool,
+                remaining_today: reservation.remaining,
+            })
+        }
+        Err(err) => {
+            charge.refund().await;
+            Err(err)
+        }
+    }
+}
+
+/// From the pool when the request is a plain one and the pool has a question, else
+/// generated live. Returns the committed challenge and whether it came from the pool.
+async fn serve(
+    state: &AppState,
+    user: UserId,
+    parsed: &Parsed,
+    progress: &Progress,
+) -> Result<(ChallengeId, bool), AppError> {
     let provider = state.llm.clone().ok_or(AppError::Internal)?;
     let db = &state.db;
     let plain = parsed.language.is_none() && parsed.focus.is_none();
-    let target = state.config.pool_target;
-
-    if plain && target > 0 {
+    if plain && state.config.pool_target > 0 {
         progress.stage(Stage::Pool);
         let txn = db.begin().await?;
         if let Some(question_id) = pool::claim(&txn, parsed.topic.id, parsed.difficulty).await? {
             let created = new_challenge(user, question_id).insert(&txn).await?;
             txn.commit().await?;
-            let reservation = charge.keep();
-            state.metrics.challenge_served();
-            pool::request_refill(state, parsed.topic.id, parsed.difficulty).await;
-            return Ok(GenerationEvent::Done {
-                challenge_id: ChallengeId(created.id),
-                from_pool: true,
-                remaining_today: reservation.remaining,
-            });
+            return Ok((ChallengeId(created.id), true));
         }
         txn.rollback().await?;
     }
@@ -153,7 +182,6 @@ pub async fn run(
         .llm
         .as_ref()
         .and_then(|l| l.verify_model.clone());
-    // On any error `charge` is dropped here, which gives the unit back.
     let verified = produce(&*provider, verify_model, db, Some(user), &spec, progress).await?;
     progress.stage(Stage::Saving);
     let txn = db.begin().await?;
@@ -163,16 +191,7 @@ pub async fn run(
         .await?;
     let created = new_challenge(user, stored.id).insert(&txn).await?;
     txn.commit().await?;
-    let reservation = charge.keep();
-    state.metrics.challenge_served();
-    if plain {
-        pool::request_refill(state, parsed.topic.id, parsed.difficulty).await;
-    }
-    Ok(GenerationEvent::Done {
-        challenge_id: ChallengeId(created.id),
-        from_pool: false,
-        remaining_today: reservation.remaining,
-    })
+    Ok((ChallengeId(created.id), false))
 }
 
 fn new_challenge(user: UserId, question_id: i64) -> challenge::ActiveModel {

@@ -56,7 +56,7 @@ pub fn start(
         match outcome {
             Ok(true) => {}
             Ok(false) => on_update(failed(
-                502,
+                0,
                 "The connection closed before the question was ready. Try again.",
                 None,
             )),

@@ -243,38 +243,77 @@ async fn record(
     Ok(())
 }
 
-/// Records a finished call, whatever its outcome, and passes the result on.
-async fn recorded(
-    db: &DatabaseConnection,
+/// One model call's bookkeeping: recorded when the call ends, whatever the outcome, or as
+/// "cancelled" if it is dropped midway (the learner cancelled, tokens may still be spent).
+struct CallLog {
+    db: DatabaseConnection,
     user: Option<UserId>,
-    purpose: &str,
-    technique: &str,
-    model: &str,
-    result: Result<Completion, LlmError>,
-) -> Result<Completion, AppError> {
-    match result {
-        Ok(completion) => {
-            record(db, user, purpose, technique, Some(&completion), model, "ok").await?;
-            Ok(completion)
+    purpose: &'static str,
+    technique: String,
+    model: String,
+    finished: bool,
+}
+
+impl CallLog {
+    fn start(
+        provider: &dyn Provider,
+        db: &DatabaseConnection,
+        user: Option<UserId>,
+        purpose: &'static str,
+        technique: &str,
+        request: &ChatRequest,
+    ) -> Self {
+        CallLog {
+            db: db.clone(),
+            user,
+            purpose,
+            technique: technique.to_owned(),
+            model: request
+                .model
+                .clone()
+                .unwrap_or_else(|| provider.default_model().to_owned()),
+            finished: false,
         }
-        Err(err) => {
-            let outcome = match &err {
-                LlmError::Timeout(_) => "timeout",
-                LlmError::RateLimited { .. } => "rate_limited",
-                LlmError::Unavailable(_) => "unavailable",
-                LlmError::InvalidOutput(_) => "invalid",
-            };
-            record(db, user, purpose, technique, None, model, outcome).await?;
-            Err(err.into())
-        }
+    }
+
+    async fn finish(
+        mut self,
+        result: Result<Completion, LlmError>,
+    ) -> Result<Completion, AppError> {
+        self.finished = true;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(LlmError::Timeout(_)) => "timeout",
+            Err(LlmError::RateLimited { .. }) => "rate_limited",
+            Err(LlmError::Unavailable(_)) => "unavailable",
+            Err(LlmError::InvalidOutput(_)) => "invalid",
+        };
+        record(
+            &self.db,
+            self.user,
+            self.purpose,
+            &self.technique,
+            result.as_ref().ok(),
+            &self.model,
+            outcome,
+        )
+        .await?;
+        result.map_err(AppError::from)
     }
 }
 
-fn model_of(provider: &dyn Provider, request: &ChatRequest) -> String {
-    request
-        .model
-        .clone()
-        .unwrap_or_else(|| provider.default_model().to_owned())
+impl Drop for CallLog {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let (db, user, purpose) = (self.db.clone(), self.user, self.purpose);
+        let technique = std::mem::take(&mut self.technique);
+        let model = std::mem::take(&mut self.model);
+        tokio::spawn(async move {
+            let _ = record(&db, user, purpose, &technique, None, &model, "cancelled").await;
+        });
+    }
 }
 
 /// Calls the model and records the call.
@@ -282,20 +321,13 @@ async fn call(
     provider: &dyn Provider,
     db: &DatabaseConnection,
     user: Option<UserId>,
-    purpose: &str,
+    purpose: &'static str,
     technique: &str,
     request: &ChatRequest,
 ) -> Result<Completion, AppError> {
+    let log = CallLog::start(provider, db, user, purpose, technique, request);
     let result = provider.complete(request).await;
-    recorded(
-        db,
-        user,
-        purpose,
-        technique,
-        &model_of(provider, request),
-        result,
-    )
-    .await
+    log.finish(result).await
 }
 
 /// Streams the call, relaying the visible part of each piece as it arrives, and records it.
@@ -303,11 +335,12 @@ async fn call_streamed(
     provider: &dyn Provider,
     db: &DatabaseConnection,
     user: Option<UserId>,
-    purpose: &str,
+    purpose: &'static str,
     technique: &str,
     request: &ChatRequest,
     progress: &Progress,
 ) -> Result<Completion, AppError> {
+    let log = CallLog::start(provider, db, user, purpose, technique, request);
     let result = async {
         let mut stream = provider.stream(request).await?;
         let mut preview = Preview::default();
@@ -325,15 +358,7 @@ async fn call_streamed(
         Err(LlmError::Unavailable("the stream ended early".into()))
     }
     .await;
-    recorded(
-        db,
-        user,
-        purpose,
-        technique,
-        &model_of(provider, request),
-        result,
-    )
-    .await
+    log.finish(result).await
 }
 
 /// Generates, verifies and deduplicates one question. Nothing is stored here.

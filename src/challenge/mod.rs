@@ -245,7 +245,7 @@ pub fn ChallengePage() -> impl IntoView {
     let running = StoredValue::new_local(None::<client::Generation>);
     let cancel_ai = move || {
         #[cfg(feature = "hydrate")]
-        running.with_value(|g| {
+        running.try_with_value(|g| {
             if let Some(g) = g {
                 g.cancel();
             }
@@ -291,7 +291,9 @@ pub fn ChallengePage() -> impl IntoView {
                 client::Update::Event(GenerationEvent::Failed {
                     message, status, ..
                 }) => {
-                    let nothing_charged = if status == 429 {
+                    // The server refunds before it reports a failure; a 429 charged nothing
+                    // either, and a failure seen only by the browser (status 0) is unknown.
+                    let nothing_charged = if matches!(status, 0 | 429) {
                         String::new()
                     } else {
                         " Nothing was charged.".to_owned()
@@ -307,11 +309,14 @@ pub fn ChallengePage() -> impl IntoView {
                         notice: Some("Cancelled.".to_owned()),
                         ..AiRun::default()
                     });
-                    // The server gives the unit back once it sees the connection close.
-                    set_timeout(
-                        move || ai_version.update(|v| *v += 1),
-                        std::time::Duration::from_millis(500),
-                    );
+                    // The server gives the unit back once it sees the connection close,
+                    // at the latest with its next keep-alive (5 s).
+                    for wait in [500, 6000] {
+                        set_timeout(
+                            move || ai_version.update(|v| *v += 1),
+                            std::time::Duration::from_millis(wait),
+                        );
+                    }
                 }
             });
             if handle.is_none() {
@@ -323,6 +328,8 @@ pub fn ChallengePage() -> impl IntoView {
             running.set_value(handle);
         }
     };
+    // Leaving the page cancels a running generation rather than paying for an unseen one.
+    on_cleanup(cancel_ai);
     let primary = move || {
         if ai_model.get_untracked().is_some() {
             with_ai()
@@ -386,6 +393,8 @@ pub fn ChallengePage() -> impl IntoView {
     let generate_error = Signal::derive(move || generate.value().get().and_then(Result::err));
     let answer_error = Signal::derive(move || answer.value().get().and_then(Result::err));
     let busy = move || generate.pending().get() || ai_run.with(|r| r.running);
+    // Whatever reads the AI status sits inside a Transition, so the server waits for it
+    // and the browser hydrates the same markup.
 
     view! {
         <section class="page challenge-page">
@@ -408,6 +417,7 @@ pub fn ChallengePage() -> impl IntoView {
                 </Transition>
             </header>
 
+            <Transition fallback=|| view! { <div class="picker skeleton" aria-busy="true">"Loading…"</div> }>
             <form class="picker" on:submit=move |ev| { ev.prevent_default(); primary(); }>
                 <div class="field">
                     <label for="topic">"Topic"</label>
@@ -480,7 +490,6 @@ pub fn ChallengePage() -> impl IntoView {
                     </button>
                 </div>
             </form>
-            <Transition fallback=|| ()>
                 {move || ai_status.get().and_then(Result::ok).and_then(|s| s.quota).map(|q| view! {
                     <p class="muted quota" data-testid="quota">
                         {format!("AI questions left today: {} of {}", q.remaining(), q.limit)}

@@ -89,52 +89,60 @@ pub async fn request_refill(state: &AppState, topic_id: i64, difficulty: Difficu
     }
 }
 
-/// Fills one cell up to the target, one verified question at a time.
-async fn refill(state: &AppState, job: &job::Model) -> Result<(), String> {
+/// Adds one verified question to a cell below target; asks to run again while it still is.
+/// (One question per run keeps each run well inside the job's lease.)
+async fn refill(state: &AppState, job: &job::Model) -> Result<jobs::Next, String> {
     let Refill {
         topic_id,
         difficulty,
     } = serde_json::from_str(&job.payload).map_err(|e| format!("bad payload: {e}"))?;
     let provider = state.llm.clone().ok_or("no model configured")?;
     let db = &state.db;
+    let target = u64::from(state.config.pool_target);
+    let below_target = |size: u64| {
+        if size < target {
+            jobs::Next::Again
+        } else {
+            jobs::Next::Done
+        }
+    };
+    let size_now = size(db, topic_id, difficulty)
+        .await
+        .map_err(|e| e.to_string())?;
+    if size_now >= target {
+        return Ok(jobs::Next::Done);
+    }
     let topic = topic::Entity::find_by_id(topic_id)
         .one(db)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("topic is gone")?;
-    let target = u64::from(state.config.pool_target);
+    let spec = Spec {
+        topic: &topic,
+        difficulty,
+        language: None,
+        focus: None,
+    };
     let verify_model = state
         .config
         .llm
         .as_ref()
         .and_then(|l| l.verify_model.clone());
-    while size(db, topic_id, difficulty)
-        .await
-        .map_err(|e| e.to_string())?
-        < target
-    {
-        let spec = Spec {
-            topic: &topic,
-            difficulty,
-            language: None,
-            focus: None,
-        };
-        let verified = produce(
-            &*provider,
-            verify_model.clone(),
-            db,
-            None,
-            &spec,
-            &Progress::default(),
-        )
+    let verified = produce(
+        &*provider,
+        verify_model,
+        db,
+        None,
+        &spec,
+        &Progress::default(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    store(db, verified.into_active_model(topic_id), difficulty)
         .await
         .map_err(|e| e.to_string())?;
-        store(db, verified.into_active_model(topic_id), difficulty)
-            .await
-            .map_err(|e| e.to_string())?;
-        tracing::info!(topic = %topic.slug, %difficulty, "pool question added");
-    }
-    Ok(())
+    tracing::info!(topic = %topic.slug, %difficulty, "pool question added");
+    Ok(below_target(size_now + 1))
 }
 
 /// Stores a verified question and its pool entry together.

@@ -75,6 +75,7 @@ pub async fn reserve(
     )
     .exec_without_returning(db)
     .await?;
+    // One statement both checks and takes the unit, and reports what is left.
     let updated = quota_usage::Entity::update_many()
         .col_expr(
             quota_usage::Column::Used,
@@ -83,19 +84,18 @@ pub async fn reserve(
         .filter(quota_usage::Column::UserId.eq(user.0))
         .filter(quota_usage::Column::Day.eq(day.as_str()))
         .filter(quota_usage::Column::Used.lt(daily_limit as i32))
-        .exec(db)
+        .exec_with_returning(db)
         .await?;
-    if updated.rows_affected == 0 {
+    let Some(row) = updated.first() else {
         return Err(AppError::QuotaExhausted {
             limit: daily_limit,
             retry_after_secs: clock.seconds_to_midnight(now),
         });
-    }
-    let used = used_on(db, user, &day).await?;
+    };
     Ok(Reservation {
         user,
         day,
-        remaining: daily_limit.saturating_sub(used),
+        remaining: daily_limit.saturating_sub(Ord::max(row.used, 0) as u32),
     })
 }
 

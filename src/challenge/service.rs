@@ -50,7 +50,7 @@ pub(crate) async fn find_topic(
         .ok_or_else(|| AppError::invalid("topic", "Unknown topic."))
 }
 
-/// A question of this topic and difficulty that the user has never been served.
+/// A bank question of this topic and difficulty that the user has never been served.
 pub async fn next_challenge(
     db: &DatabaseConnection,
     user: UserId,
@@ -66,6 +66,7 @@ pub async fn next_challenge(
     let picked = question::Entity::find()
         .filter(question::Column::TopicId.eq(topic.id))
         .filter(question::Column::Difficulty.eq(difficulty.as_str()))
+        .filter(question::Column::Source.eq(QuestionSource::Bank.as_str()))
         .filter(question::Column::Retired.eq(false))
         .filter(question::Column::Id.not_in_subquery(seen))
         .order_by(Expr::cust("RANDOM()"), Order::Asc)
