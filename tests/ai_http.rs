@@ -281,6 +281,16 @@ async fn cancelling_stops_the_upstream_and_charges_nothing() {
     assert_eq!(mock.in_flight.load(Ordering::SeqCst), 0);
     assert_eq!(quota_used(&app, &cookie).await, 0, "refunded");
     assert_eq!(ai_questions(&app).await, 0, "nothing stored");
+    let calls = llm_call::Entity::find().all(&app.test_db.db).await.unwrap();
+    let outcomes: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|c| (c.purpose.as_str(), c.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("generate", "cancelled")],
+        "the cut call is on record"
+    );
     app.test_db.teardown().await;
 }
 
@@ -471,5 +481,30 @@ async fn a_warm_pool_serves_at_once_and_refills_in_the_background() {
     )
     .await;
     assert_eq!(focused.last().unwrap()["from_pool"], false);
+
+    // "Bank question" serves the bank only, never pool stock or other AI questions.
+    for _ in 0..5 {
+        let bank = app
+            .post_form(
+                "/api/challenge/next",
+                &[("topic", "stack"), ("difficulty", "easy")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(bank.status(), StatusCode::OK);
+        assert_eq!(json_body(bank).await["source"], "bank");
+    }
+    let exhausted = app
+        .post_form(
+            "/api/challenge/next",
+            &[("topic", "stack"), ("difficulty", "easy")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        exhausted.status(),
+        StatusCode::CONFLICT,
+        "all 5 easy bank questions seen"
+    );
     app.test_db.teardown().await;
 }
