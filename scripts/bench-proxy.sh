@@ -2,6 +2,7 @@
 # Proxy overhead, memory and warm-pool benchmark (not a test; prints figures). Builds the
 # release server, starts the local OpenAI-compatible mock with fixed latency, runs the app
 # on a fresh Postgres database and drives both with bench/proxy.mjs.
+# Usage: scripts/bench-proxy.sh [relay] [rss] [pool]   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh
@@ -9,13 +10,15 @@ export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 PG_ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 cargo leptos build --release
-cargo build --quiet --features ssr --example mock_llm
+# The upstream is built optimised too: it shares the two cores with the app and the client.
+cargo build --quiet --release --features ssr --example mock_llm
+phases="${*:-relay rss pool}"
 
 db="pc_bench_$$"
 mock_addr=127.0.0.1:3901
 app_addr=127.0.0.1:3002
 db_url="${PG_ADMIN_URL%/*}/$db"
-target/debug/examples/mock_llm "$mock_addr" > target/bench-mock.log 2>&1 &
+target/release/examples/mock_llm "$mock_addr" > target/bench-mock.log 2>&1 &
 mock_pid=$!
 app_pid=""
 stop_app() {
@@ -48,14 +51,21 @@ start_app() {
   exit 1
 }
 
-echo "== relay: upstream sends a piece every 10 ms after 50 ms; delays per piece, straight vs through the app"
-start_app bench 0
-node bench/proxy.mjs --phase relay --app "http://$app_addr" --mock "http://$mock_addr"
-
-echo "== memory: 1000 concurrent streams through the app (upstream holds each for 20 s)"
-start_app bench-hold 0
-node bench/proxy.mjs --phase rss --app "http://$app_addr" --pid "$app_pid" --streams 1000
-
-echo "== warm pool: time to show a challenge when the pool has questions ready"
-start_app bench 60
-node bench/proxy.mjs --phase pool --app "http://$app_addr" --db "$db_url" --target 60 --samples 50
+echo "machine: $(nproc) cores; app, upstream, client and Postgres all run here"
+for phase in $phases; do
+  case "$phase" in
+    relay)
+      echo "== relay: upstream sends a piece every 10 ms after 50 ms; delays per piece, straight vs through the app"
+      start_app bench 0
+      node bench/proxy.mjs --phase relay --app "http://$app_addr" --mock "http://$mock_addr" ;;
+    rss)
+      echo "== memory: 1000 concurrent streams through the app (upstream holds each for 20 s)"
+      start_app bench-hold 0
+      node bench/proxy.mjs --phase rss --app "http://$app_addr" --pid "$app_pid" --streams 1000 ;;
+    pool)
+      echo "== warm pool: time to show a challenge when the pool has questions ready"
+      start_app bench 60
+      node bench/proxy.mjs --phase pool --app "http://$app_addr" --db "$db_url" --target 60 --samples 50 ;;
+    *) echo "unknown phase $phase (relay, rss, pool)" >&2; exit 2 ;;
+  esac
+done

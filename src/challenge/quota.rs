@@ -5,8 +5,8 @@ use crate::entities::quota_usage;
 use crate::error::AppError;
 use crate::types::UserId;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 /// A user's local clock, as an offset from UTC.
 #[derive(Clone, Copy, Debug)]
@@ -63,39 +63,33 @@ pub async fn reserve(
     daily_limit: u32,
 ) -> Result<Reservation, AppError> {
     let day = clock.day(now);
-    quota_usage::Entity::insert(quota_usage::ActiveModel {
-        user_id: Set(user.0),
-        day: Set(day.clone()),
-        used: Set(0),
-    })
-    .on_conflict(
-        OnConflict::columns([quota_usage::Column::UserId, quota_usage::Column::Day])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    // One statement both checks and takes the unit, and reports what is left.
-    let updated = quota_usage::Entity::update_many()
-        .col_expr(
-            quota_usage::Column::Used,
-            ExprTrait::add(Expr::col(quota_usage::Column::Used), 1),
-        )
-        .filter(quota_usage::Column::UserId.eq(user.0))
-        .filter(quota_usage::Column::Day.eq(day.as_str()))
-        .filter(quota_usage::Column::Used.lt(daily_limit as i32))
-        .exec_with_returning(db)
+    // One statement creates the day's row or takes a unit from it, only below the limit,
+    // and reports what is used: concurrent requests cannot overspend.
+    let taken = db
+        .query_one_raw(crate::jobs::statement(
+            db,
+            "INSERT INTO quota_usage (user_id, day, used) VALUES ($1, $2, 1) \
+             ON CONFLICT (user_id, day) DO UPDATE SET used = quota_usage.used + 1 \
+             WHERE quota_usage.used < $3 \
+             RETURNING used",
+            vec![
+                user.0.into(),
+                day.clone().into(),
+                (daily_limit as i32).into(),
+            ],
+        ))
         .await?;
-    let Some(row) = updated.first() else {
+    let Some(row) = taken else {
         return Err(AppError::QuotaExhausted {
             limit: daily_limit,
             retry_after_secs: clock.seconds_to_midnight(now),
         });
     };
+    let used: i32 = row.try_get("", "used")?;
     Ok(Reservation {
         user,
         day,
-        remaining: daily_limit.saturating_sub(Ord::max(row.used, 0) as u32),
+        remaining: daily_limit.saturating_sub(Ord::max(used, 0) as u32),
     })
 }
 
