@@ -11,6 +11,7 @@ use crate::security;
 use crate::state::AppState;
 use axum::http::Request;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -169,9 +170,16 @@ async fn serve() -> Result<(), StartError> {
     leptos_options.site_addr = config.site_addr;
     let addr = config.site_addr;
     let (router, _state) = build(config, leptos_options).await?;
+    // Streamed events are small writes: without TCP_NODELAY, Nagle's algorithm and the
+    // client's delayed ACK can hold one back for ~40 ms.
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| StartError::Bind(addr, e))?;
+        .map_err(|e| StartError::Bind(addr, e))?
+        .tap_io(|stream| {
+            if let Err(err) = stream.set_nodelay(true) {
+                tracing::debug!(%err, "cannot set TCP_NODELAY");
+            }
+        });
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, router.into_make_service())
         .with_graceful_shutdown(shutdown_signal())

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::{Listener, ListenerExt};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -42,7 +43,12 @@ pub async fn spawn_on(addr: &str) -> (SocketAddr, Arc<Upstream>) {
         .route("/v1/chat/completions", post(chat))
         .route("/stats", get(stats))
         .with_state(upstream.clone());
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .unwrap()
+        .tap_io(|stream| {
+            let _ = stream.set_nodelay(true);
+        });
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (addr, upstream)
