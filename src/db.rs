@@ -1,6 +1,9 @@
 //! Database connection and migrations, for Postgres and SQLite alike.
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    Value,
+};
 use std::time::Duration;
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -16,6 +19,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
     }
     Ok(db)
+}
+
+/// Raw SQL written for Postgres, made to run on SQLite too: there the row lock is dropped
+/// (SQLite serialises writers anyway) and `$n` placeholders become `?n`.
+pub fn portable(db: &impl ConnectionTrait, pg_sql: &str, values: Vec<Value>) -> Statement {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => pg_sql.to_owned(),
+        _ => pg_sql
+            .replace(" FOR UPDATE SKIP LOCKED", "")
+            .replace('$', "?"),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

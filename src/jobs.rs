@@ -4,14 +4,15 @@
 //! same single `UPDATE … RETURNING` is enough there. Jobs live in the `jobs` table, so they
 //! survive restarts: a job whose worker died is taken again once its lease runs out.
 //! A failed job is retried with exponential backoff until `max_attempts`.
+use crate::db::portable;
 use crate::entities::job;
 use crate::error::AppError;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter, Statement, Value,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    UpdateMany,
 };
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -20,18 +21,6 @@ pub const QUEUED: &str = "queued";
 pub const RUNNING: &str = "running";
 pub const FAILED: &str = "failed";
 const MAX_ATTEMPTS: i32 = 5;
-
-/// Written for Postgres; on SQLite the row lock is dropped and `$n` becomes `?n`.
-pub(crate) fn statement(db: &impl ConnectionTrait, pg_sql: &str, values: Vec<Value>) -> Statement {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => pg_sql.to_owned(),
-        _ => pg_sql
-            .replace(" FOR UPDATE SKIP LOCKED", "")
-            .replace('$', "?"),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
 
 /// Queues a job unless one with the same key is already queued or running.
 /// Returns whether a job was added.
@@ -44,7 +33,7 @@ pub async fn enqueue(
 ) -> Result<bool, AppError> {
     let now = Utc::now();
     let result = db
-        .execute_raw(statement(
+        .execute_raw(portable(
             db,
             "INSERT INTO jobs (kind, dedup_key, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
              VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
@@ -69,7 +58,7 @@ pub async fn claim(
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<job::Model>, AppError> {
-    let claimed = job::Model::find_by_statement(statement(
+    let claimed = job::Model::find_by_statement(portable(
         db,
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
          locked_until = $2, updated_at = $3 \
@@ -107,6 +96,26 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds((5_i64 << exp).min(600))
 }
 
+/// The update that hands a job `worker` holds back to the queue (or to `state`), unlocked.
+fn release(
+    job: &job::Model,
+    state: &str,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> UpdateMany<job::Entity> {
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(state))
+        .col_expr(job::Column::RunAt, Expr::value(run_at))
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(job.id))
+        .filter(job::Column::LockedBy.eq(job.locked_by.clone()))
+}
+
 /// Puts a failed job back in the queue with backoff, or marks it failed for good.
 pub async fn retry_or_fail(
     db: &DatabaseConnection,
@@ -114,23 +123,14 @@ pub async fn retry_or_fail(
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let give_up = job.attempts >= job.max_attempts;
+    let state = if job.attempts >= job.max_attempts {
+        FAILED
+    } else {
+        QUEUED
+    };
     let error: String = error.chars().take(2000).collect();
-    job::Entity::update_many()
-        .col_expr(
-            job::Column::State,
-            Expr::value(if give_up { FAILED } else { QUEUED }),
-        )
-        .col_expr(job::Column::RunAt, Expr::value(now + backoff(job.attempts)))
-        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
-        .col_expr(
-            job::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
+    release(job, state, now + backoff(job.attempts), now)
         .col_expr(job::Column::LastError, Expr::value(error))
-        .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(job::Column::Id.eq(job.id))
-        .filter(job::Column::LockedBy.eq(job.locked_by.clone()))
         .exec(db)
         .await?;
     Ok(())
@@ -153,18 +153,8 @@ pub async fn requeue(
     job: &job::Model,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(QUEUED))
-        .col_expr(job::Column::RunAt, Expr::value(now))
+    release(job, QUEUED, now, now)
         .col_expr(job::Column::Attempts, Expr::value(0))
-        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
-        .col_expr(
-            job::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(job::Column::Id.eq(job.id))
-        .filter(job::Column::LockedBy.eq(job.locked_by.clone()))
         .exec(db)
         .await?;
     Ok(())

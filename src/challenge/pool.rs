@@ -31,7 +31,7 @@ pub async fn claim(
     difficulty: Difficulty,
 ) -> Result<Option<i64>, AppError> {
     let row = db
-        .query_one_raw(jobs::statement(
+        .query_one_raw(crate::db::portable(
             db,
             "DELETE FROM pool_entries WHERE id = (SELECT id FROM pool_entries \
              WHERE topic_id = $1 AND difficulty = $2 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \

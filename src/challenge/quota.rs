@@ -66,7 +66,7 @@ pub async fn reserve(
     // One statement creates the day's row or takes a unit from it, only below the limit,
     // and reports what is used: concurrent requests cannot overspend.
     let taken = db
-        .query_one_raw(crate::jobs::statement(
+        .query_one_raw(crate::db::portable(
             db,
             "INSERT INTO quota_usage (user_id, day, used) VALUES ($1, $2, 1) \
              ON CONFLICT (user_id, day) DO UPDATE SET used = quota_usage.used + 1 \
