@@ -198,6 +198,11 @@ impl Config {
         !(self.public_url.scheme() == "http" && loopback)
     }
 
+    /// The model for the independent verification pass, if one other than `LLM_MODEL`.
+    pub fn verify_model(&self) -> Option<String> {
+        self.llm.as_ref().and_then(|l| l.verify_model.clone())
+    }
+
     /// The origin browsers send in `Origin` for same-site requests.
     pub fn public_origin(&self) -> String {
         self.public_url.origin().ascii_serialization()

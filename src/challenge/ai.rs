@@ -59,9 +59,7 @@ impl Charge {
     /// Gives the unit back now (the `Drop` path is for requests cut off midway).
     pub async fn refund(mut self) {
         if let Some(reservation) = self.reservation.take() {
-            if let Err(err) = quota::refund(&self.db, &reservation).await {
-                tracing::error!(?err, user = reservation.user.0, "quota refund failed");
-            }
+            give_back(&self.db, &reservation).await;
         }
     }
 }
@@ -70,12 +68,14 @@ impl Drop for Charge {
     fn drop(&mut self) {
         if let Some(reservation) = self.reservation.take() {
             let db = self.db.clone();
-            tokio::spawn(async move {
-                if let Err(err) = quota::refund(&db, &reservation).await {
-                    tracing::error!(?err, user = reservation.user.0, "quota refund failed");
-                }
-            });
+            tokio::spawn(async move { give_back(&db, &reservation).await });
         }
+    }
+}
+
+async fn give_back(db: &DatabaseConnection, reservation: &Reservation) {
+    if let Err(err) = quota::refund(db, reservation).await {
+        tracing::error!(?err, user = reservation.user.0, "quota refund failed");
     }
 }
 
@@ -177,11 +177,7 @@ async fn serve(
         language: parsed.language,
         focus: parsed.focus.as_ref(),
     };
-    let verify_model = state
-        .config
-        .llm
-        .as_ref()
-        .and_then(|l| l.verify_model.clone());
+    let verify_model = state.config.verify_model();
     let verified = produce(&*provider, verify_model, db, Some(user), &spec, progress).await?;
     progress.stage(Stage::Saving);
     let txn = db.begin().await?;

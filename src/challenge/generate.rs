@@ -215,44 +215,39 @@ fn verified_index(text: &str) -> Option<u8> {
     (n <= 3).then_some(n as u8)
 }
 
-async fn record(
-    db: &DatabaseConnection,
-    user: Option<UserId>,
-    purpose: &str,
-    technique: &str,
-    completion: Option<&Completion>,
-    fallback_model: &str,
-    outcome: &str,
-) -> Result<(), AppError> {
-    let usage = completion.and_then(|c| c.usage).unwrap_or_default();
-    llm_call::ActiveModel {
-        user_id: Set(user.map(|u| u.0)),
-        purpose: Set(purpose.to_owned()),
-        model: Set(completion
-            .map(|c| c.model.clone())
-            .unwrap_or_else(|| fallback_model.to_owned())),
-        technique: Set(technique.to_owned()),
-        prompt_tokens: Set(usage.prompt_tokens as i32),
-        completion_tokens: Set(usage.completion_tokens as i32),
-        outcome: Set(outcome.to_owned()),
-        created_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-/// One model call's bookkeeping: recorded when the call ends, whatever the outcome, or as
-/// "cancelled" if it is dropped midway (the learner cancelled, tokens may still be spent).
-struct CallLog {
+/// What is written to `llm_calls` for one model call.
+struct CallRecord {
     db: DatabaseConnection,
     user: Option<UserId>,
     purpose: &'static str,
     technique: String,
+    /// The requested model, used when the reply names none (or there is no reply).
     model: String,
-    finished: bool,
 }
+
+impl CallRecord {
+    async fn write(&self, completion: Option<&Completion>, outcome: &str) -> Result<(), AppError> {
+        let usage = completion.and_then(|c| c.usage).unwrap_or_default();
+        llm_call::ActiveModel {
+            user_id: Set(self.user.map(|u| u.0)),
+            purpose: Set(self.purpose.to_owned()),
+            model: Set(completion.map_or_else(|| self.model.clone(), |c| c.model.clone())),
+            technique: Set(self.technique.clone()),
+            prompt_tokens: Set(usage.prompt_tokens as i32),
+            completion_tokens: Set(usage.completion_tokens as i32),
+            outcome: Set(outcome.to_owned()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+}
+
+/// One model call's bookkeeping: recorded when the call ends, whatever the outcome, or as
+/// "cancelled" if it is dropped midway (the learner cancelled, tokens may still be spent).
+struct CallLog(Option<CallRecord>);
 
 impl CallLog {
     fn start(
@@ -263,7 +258,7 @@ impl CallLog {
         technique: &str,
         request: &ChatRequest,
     ) -> Self {
-        CallLog {
+        CallLog(Some(CallRecord {
             db: db.clone(),
             user,
             purpose,
@@ -272,15 +267,14 @@ impl CallLog {
                 .model
                 .clone()
                 .unwrap_or_else(|| provider.default_model().to_owned()),
-            finished: false,
-        }
+        }))
     }
 
     async fn finish(
         mut self,
         result: Result<Completion, LlmError>,
     ) -> Result<Completion, AppError> {
-        self.finished = true;
+        let record = self.0.take().expect("a call is finished once");
         let outcome = match &result {
             Ok(_) => "ok",
             Err(LlmError::Timeout(_)) => "timeout",
@@ -288,31 +282,18 @@ impl CallLog {
             Err(LlmError::Unavailable(_)) => "unavailable",
             Err(LlmError::InvalidOutput(_)) => "invalid",
         };
-        record(
-            &self.db,
-            self.user,
-            self.purpose,
-            &self.technique,
-            result.as_ref().ok(),
-            &self.model,
-            outcome,
-        )
-        .await?;
+        record.write(result.as_ref().ok(), outcome).await?;
         result.map_err(AppError::from)
     }
 }
 
 impl Drop for CallLog {
     fn drop(&mut self) {
-        if self.finished {
-            return;
+        if let Some(record) = self.0.take() {
+            tokio::spawn(async move {
+                let _ = record.write(None, "cancelled").await;
+            });
         }
-        let (db, user, purpose) = (self.db.clone(), self.user, self.purpose);
-        let technique = std::mem::take(&mut self.technique);
-        let model = std::mem::take(&mut self.model);
-        tokio::spawn(async move {
-            let _ = record(&db, user, purpose, &technique, None, &model, "cancelled").await;
-        });
     }
 }
 

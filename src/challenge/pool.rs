@@ -99,13 +99,6 @@ async fn refill(state: &AppState, job: &job::Model) -> Result<jobs::Next, String
     let provider = state.llm.clone().ok_or("no model configured")?;
     let db = &state.db;
     let target = u64::from(state.config.pool_target);
-    let below_target = |size: u64| {
-        if size < target {
-            jobs::Next::Again
-        } else {
-            jobs::Next::Done
-        }
-    };
     let size_now = size(db, topic_id, difficulty)
         .await
         .map_err(|e| e.to_string())?;
@@ -123,11 +116,7 @@ async fn refill(state: &AppState, job: &job::Model) -> Result<jobs::Next, String
         language: None,
         focus: None,
     };
-    let verify_model = state
-        .config
-        .llm
-        .as_ref()
-        .and_then(|l| l.verify_model.clone());
+    let verify_model = state.config.verify_model();
     let verified = produce(
         &*provider,
         verify_model,
@@ -142,7 +131,11 @@ async fn refill(state: &AppState, job: &job::Model) -> Result<jobs::Next, String
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(topic = %topic.slug, %difficulty, "pool question added");
-    Ok(below_target(size_now + 1))
+    Ok(if size_now + 1 < target {
+        jobs::Next::Again
+    } else {
+        jobs::Next::Done
+    })
 }
 
 /// Stores a verified question and its pool entry together.

@@ -160,10 +160,12 @@ fn fresh_question(n: usize, topic: &str, difficulty: &str, stem_extra: &str) -> 
         "Round {n}: {}.{stem_extra} Which word came second?",
         words.join(" ")
     );
+    // The stem's JSON string without its closing quote: timed pieces are appended inside it.
+    let stem_json = json!(stem).to_string();
     let head = format!(
         r#"{{"title":{},"stem":{}"#,
         json!(title),
-        &json!(stem).to_string()[..json!(stem).to_string().len() - 1]
+        &stem_json[..stem_json.len() - 1]
     );
     let tail = format!(
         r#"","options":{},"answer_index":1,"explanation":"The list reads {} first and {} second, so the second word is {}.","topic":"{topic}","difficulty":"{difficulty}"}}"#,
