@@ -35,21 +35,31 @@ fn state() -> Result<AppState, AppError> {
     })
 }
 
-async fn request_token() -> Result<Option<String>, AppError> {
-    let headers: HeaderMap = leptos_axum::extract().await.map_err(|e| {
+async fn request_headers() -> Result<HeaderMap, AppError> {
+    leptos_axum::extract().await.map_err(|e| {
         tracing::error!(error = %e, "cannot read request headers");
         AppError::Internal
-    })?;
-    Ok(token_from_headers(&headers))
+    })
+}
+
+async fn request_token() -> Result<Option<String>, AppError> {
+    Ok(token_from_headers(&request_headers().await?))
+}
+
+/// The logged-in user of a request, from its session cookie.
+pub async fn user_from_headers(
+    db: &sea_orm::DatabaseConnection,
+    headers: &HeaderMap,
+) -> Result<Option<CurrentUser>, AppError> {
+    match token_from_headers(headers) {
+        Some(token) => service::user_for_session(db, &token).await,
+        None => Ok(None),
+    }
 }
 
 /// The logged-in user, if any.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    let state = state()?;
-    match request_token().await? {
-        Some(token) => service::user_for_session(&state.db, &token).await,
-        None => Ok(None),
-    }
+    user_from_headers(&state()?.db, &request_headers().await?).await
 }
 
 /// The logged-in user, or 401.

@@ -6,10 +6,9 @@
 //! keeps proxies from timing out and notices a closed connection in the quiet stages.
 use super::generate::Progress;
 use super::{ai, GenerateRequest, GenerationEvent};
-use crate::auth::{service as auth_service, session};
+use crate::auth::session;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::types::UserId;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -27,17 +26,12 @@ impl Drop for AbortOnDrop {
     }
 }
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<UserId, AppError> {
-    let token = session::token_from_headers(headers).ok_or(AppError::Unauthorized)?;
-    auth_service::user_for_session(&state.db, &token)
-        .await?
-        .map(|u| u.id)
-        .ok_or(AppError::Unauthorized)
-}
-
 pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let started = async {
-        let user = caller(&state, &headers).await?;
+        let user = session::user_from_headers(&state.db, &headers)
+            .await?
+            .ok_or(AppError::Unauthorized)?
+            .id;
         let request: GenerateRequest = serde_json::from_slice(&body)
             .map_err(|e| AppError::BadRequest(format!("Invalid request: {e}")))?;
         let (parsed, charge) = ai::begin(&state, user, &request).await?;
