@@ -230,8 +230,11 @@ pub fn ChallengePage() -> impl IntoView {
             .or_else(|| view.answer.clone())
     };
 
+    // A bank request or a generation is under way.
+    let busy_now =
+        move || generate.pending().get_untracked() || ai_run.with_untracked(|r| r.running);
     let from_bank = move || {
-        if generate.pending().get_untracked() || ai_run.with_untracked(|r| r.running) {
+        if busy_now() {
             return;
         }
         let slug = topic.get_untracked();
@@ -252,11 +255,8 @@ pub fn ChallengePage() -> impl IntoView {
         });
     };
     let with_ai = move || {
-        let idle = !generate.pending().get_untracked() && !ai_run.with_untracked(|r| r.running);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = idle;
         #[cfg(feature = "hydrate")]
-        if idle {
+        if !busy_now() {
             let request = GenerateRequest {
                 topic: topic.get_untracked(),
                 difficulty: difficulty.get_untracked().as_str().to_owned(),
