@@ -250,26 +250,6 @@ impl CallRecord {
 struct CallLog(Option<CallRecord>);
 
 impl CallLog {
-    fn start(
-        provider: &dyn Provider,
-        db: &DatabaseConnection,
-        user: Option<UserId>,
-        purpose: &'static str,
-        technique: &str,
-        request: &ChatRequest,
-    ) -> Self {
-        CallLog(Some(CallRecord {
-            db: db.clone(),
-            user,
-            purpose,
-            technique: technique.to_owned(),
-            model: request
-                .model
-                .clone()
-                .unwrap_or_else(|| provider.default_model().to_owned()),
-        }))
-    }
-
     async fn finish(
         mut self,
         result: Result<Completion, LlmError>,
@@ -297,49 +277,65 @@ impl Drop for CallLog {
     }
 }
 
-/// Calls the model and records the call.
-async fn call(
-    provider: &dyn Provider,
-    db: &DatabaseConnection,
+/// The model calls of one generation, each recorded in `llm_calls`.
+struct Calls<'a> {
+    provider: &'a dyn Provider,
+    db: &'a DatabaseConnection,
     user: Option<UserId>,
-    purpose: &'static str,
-    technique: &str,
-    request: &ChatRequest,
-) -> Result<Completion, AppError> {
-    let log = CallLog::start(provider, db, user, purpose, technique, request);
-    let result = provider.complete(request).await;
-    log.finish(result).await
 }
 
-/// Streams the call, relaying the visible part of each piece as it arrives, and records it.
-async fn call_streamed(
-    provider: &dyn Provider,
-    db: &DatabaseConnection,
-    user: Option<UserId>,
-    purpose: &'static str,
-    technique: &str,
-    request: &ChatRequest,
-    progress: &Progress,
-) -> Result<Completion, AppError> {
-    let log = CallLog::start(provider, db, user, purpose, technique, request);
-    let result = async {
-        let mut stream = provider.stream(request).await?;
-        let mut preview = Preview::default();
-        while let Some(event) = stream.next().await {
-            match event? {
-                StreamEvent::Delta(text) => {
-                    let shown = preview.push(&text);
-                    if !shown.is_empty() {
-                        progress.preview(shown);
-                    }
-                }
-                StreamEvent::Done(completion) => return Ok(completion),
-            }
-        }
-        Err(LlmError::Unavailable("the stream ended early".into()))
+impl Calls<'_> {
+    fn log(&self, purpose: &'static str, technique: &str, request: &ChatRequest) -> CallLog {
+        CallLog(Some(CallRecord {
+            db: self.db.clone(),
+            user: self.user,
+            purpose,
+            technique: technique.to_owned(),
+            model: request
+                .model
+                .clone()
+                .unwrap_or_else(|| self.provider.default_model().to_owned()),
+        }))
     }
-    .await;
-    log.finish(result).await
+
+    async fn complete(
+        &self,
+        purpose: &'static str,
+        technique: &str,
+        request: &ChatRequest,
+    ) -> Result<Completion, AppError> {
+        let log = self.log(purpose, technique, request);
+        log.finish(self.provider.complete(request).await).await
+    }
+
+    /// Streams the call, relaying the visible part of each piece as it arrives.
+    async fn stream(
+        &self,
+        purpose: &'static str,
+        technique: &str,
+        request: &ChatRequest,
+        progress: &Progress,
+    ) -> Result<Completion, AppError> {
+        let log = self.log(purpose, technique, request);
+        let result = async {
+            let mut stream = self.provider.stream(request).await?;
+            let mut preview = Preview::default();
+            while let Some(event) = stream.next().await {
+                match event? {
+                    StreamEvent::Delta(text) => {
+                        let shown = preview.push(&text);
+                        if !shown.is_empty() {
+                            progress.preview(shown);
+                        }
+                    }
+                    StreamEvent::Done(completion) => return Ok(completion),
+                }
+            }
+            Err(LlmError::Unavailable("the stream ended early".into()))
+        }
+        .await;
+        log.finish(result).await
+    }
 }
 
 /// Generates, verifies and deduplicates one question. Nothing is stored here.
@@ -375,10 +371,10 @@ pub async fn produce(
     let mut request = generation_request(engine, &plan, spec, &examples)?;
 
     progress.stage(Stage::Writing);
-    let first = call_streamed(
-        provider, db, user, "generate", &technique, &request, progress,
-    )
-    .await?;
+    let calls = Calls { provider, db, user };
+    let first = calls
+        .stream("generate", &technique, &request, progress)
+        .await?;
     let (mut draft, model) = match parse_question(&first.text, &topic.slug, &topic.name, difficulty)
     {
         Ok(draft) => (draft, first.model),
@@ -392,7 +388,7 @@ pub async fn produce(
             request.messages.push(Message::user(format!(
                 "That reply was invalid: {problem}. Reply with only the corrected JSON object."
             )));
-            let second = call(provider, db, user, "repair", &technique, &request).await?;
+            let second = calls.complete("repair", &technique, &request).await?;
             let draft = parse_question(&second.text, &topic.slug, &topic.name, difficulty)
                 .map_err(AppError::InvalidOutput)?;
             (draft, second.model)
@@ -408,15 +404,13 @@ pub async fn produce(
         difficulty: Some(difficulty),
         category: Some(&topic.category),
     });
-    let check = call(
-        provider,
-        db,
-        user,
-        "verify",
-        &verify_plan.label(),
-        &verification_request(engine, &verify_plan, &draft, verify_model)?,
-    )
-    .await?;
+    let check = calls
+        .complete(
+            "verify",
+            &verify_plan.label(),
+            &verification_request(engine, &verify_plan, &draft, verify_model)?,
+        )
+        .await?;
     match verified_index(&check.text) {
         Some(index) if index == draft.answer_index => {}
         Some(_) => {
