@@ -69,11 +69,6 @@ pub async fn build(
             None
         }
     };
-    let lease = config
-        .llm
-        .as_ref()
-        .map(|l| l.total_timeout * 3 + std::time::Duration::from_secs(60))
-        .unwrap_or(std::time::Duration::from_secs(600));
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db,
@@ -82,13 +77,17 @@ pub async fn build(
         llm,
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
     };
-    if state.llm.is_some() {
+    if let Some(llm) = &state.config.llm {
+        // A run makes at most three model calls (generate, repair, verify).
+        let lease = chrono::Duration::from_std(llm.total_timeout * 3)
+            .unwrap_or(chrono::Duration::hours(1))
+            + chrono::Duration::minutes(1);
         jobs::spawn_worker(
             state.db.clone(),
             pool::job_handler(state.clone()),
             state.jobs_wake.clone(),
             jobs::WorkerSettings {
-                lease: chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(10)),
+                lease,
                 poll: std::time::Duration::from_secs(5),
             },
         );
