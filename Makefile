@@ -1,6 +1,6 @@
 # The two commands: `make run` serves the app, `make test` runs every test.
 # Both install what is missing first (see scripts/ensure-tools.sh).
-.PHONY: run test tools bench-size bench-proxy test-llm bank-stats
+.PHONY: run test tools bench-size bench-proxy bench-soak test-llm bank-stats
 
 run:
 	scripts/run.sh
@@ -17,6 +17,11 @@ bench-size:
 # Proxy overhead, RSS at 1000 streams and warm-pool latency (prints figures).
 bench-proxy:
 	scripts/bench-proxy.sh
+
+# Hung responses under load: 10 minutes per backend (SQLite, Postgres) against the release
+# build on 2 worker threads, then a run that drops requests mid-flight (prints figures).
+bench-soak:
+	scripts/soak.sh --duration 600 --requests 100000000
 
 # Optional, not in CI: the generation flow against a real llama.cpp server.
 test-llm:

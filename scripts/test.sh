@@ -54,4 +54,7 @@ POOL_TARGET=0 \
 MOCK_LLM_URL="http://$mock_addr" \
   cargo leptos end-to-end --release
 
+log "soak (the release server from the end-to-end step, SQLite and Postgres)"
+scripts/soak.sh --no-build --requests 20000
+
 log "all tests passed"

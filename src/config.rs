@@ -47,6 +47,12 @@ pub struct Config {
     pub daily_quota: u32,
     /// Verified AI questions kept ready per topic × difficulty (0 turns the pool off).
     pub pool_target: u32,
+    /// Longest a page render, server function or other non-streamed request may take.
+    pub request_timeout: Duration,
+    /// The watchdog exits the process when the runtime has not run for this long.
+    pub watchdog_limit: Duration,
+    /// After SIGTERM, in-flight requests get this long before the process exits anyway.
+    pub shutdown_deadline: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +180,10 @@ impl Config {
 
         let daily_quota = number("DAILY_QUOTA", "50", 1..=1_000_000)? as u32;
         let pool_target = number("POOL_TARGET", "2", 0..=100)? as u32;
+        let request_timeout = Duration::from_secs(number("REQUEST_TIMEOUT_SECS", "15", 1..=600)?);
+        let watchdog_limit = Duration::from_secs(number("WATCHDOG_LIMIT_SECS", "10", 2..=3600)?);
+        let shutdown_deadline =
+            Duration::from_secs(number("SHUTDOWN_DEADLINE_SECS", "20", 1..=3600)?);
 
         Ok(Config {
             database_url: database_url.1,
@@ -184,6 +194,9 @@ impl Config {
             llm,
             daily_quota,
             pool_target,
+            request_timeout,
+            watchdog_limit,
+            shutdown_deadline,
         })
     }
 
@@ -279,5 +292,24 @@ mod tests {
         assert!(err.to_string().contains("PUBLIC_URL"), "{err}");
         let err = config(&[("SESSION_TTL_HOURS", "0")]).unwrap_err();
         assert!(err.to_string().contains("SESSION_TTL_HOURS"), "{err}");
+    }
+
+    #[test]
+    fn liveness_settings_have_defaults_and_bounds() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.request_timeout, Duration::from_secs(15));
+        assert_eq!(c.watchdog_limit, Duration::from_secs(10));
+        assert_eq!(c.shutdown_deadline, Duration::from_secs(20));
+        let c = config(&[("WATCHDOG_LIMIT_SECS", "3"), ("REQUEST_TIMEOUT_SECS", "2")]).unwrap();
+        assert_eq!(c.watchdog_limit, Duration::from_secs(3));
+        assert_eq!(c.request_timeout, Duration::from_secs(2));
+        for (name, bad) in [
+            ("WATCHDOG_LIMIT_SECS", "1"),
+            ("REQUEST_TIMEOUT_SECS", "0"),
+            ("SHUTDOWN_DEADLINE_SECS", "soon"),
+        ] {
+            let err = config(&[(name, bad)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
     }
 }

@@ -36,6 +36,9 @@ pub enum AppError {
     UpstreamBusy { retry_after_secs: u64 },
     #[error("The AI produced an unusable question: {0}")]
     InvalidOutput(String),
+    /// The server could not answer in time (a request deadline passed).
+    #[error("The server took too long to answer. Try again in {retry_after_secs} s.")]
+    Unavailable { retry_after_secs: u64 },
     /// Details are logged on the server, never sent to the browser.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -76,7 +79,7 @@ impl AppError {
             AppError::RateLimited { .. } | AppError::QuotaExhausted { .. } => 429,
             AppError::Upstream(_) => 502,
             AppError::UpstreamTimeout => 504,
-            AppError::UpstreamBusy { .. } => 503,
+            AppError::UpstreamBusy { .. } | AppError::Unavailable { .. } => 503,
             AppError::Internal | AppError::Network(_) => 500,
         }
     }
@@ -88,7 +91,8 @@ impl AppError {
             | AppError::QuotaExhausted {
                 retry_after_secs, ..
             }
-            | AppError::UpstreamBusy { retry_after_secs } => Some(*retry_after_secs),
+            | AppError::UpstreamBusy { retry_after_secs }
+            | AppError::Unavailable { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         }
     }

@@ -21,6 +21,7 @@ pub struct Metrics {
     challenges_served: AtomicU64,
     answers_correct: AtomicU64,
     answers_wrong: AtomicU64,
+    deadlines_passed: AtomicU64,
 }
 
 impl Metrics {
@@ -47,6 +48,10 @@ impl Metrics {
         } else {
             self.answers_wrong.fetch_add(1, Relaxed);
         }
+    }
+
+    pub fn deadline_passed(&self) {
+        self.deadlines_passed.fetch_add(1, Relaxed);
     }
 
     pub fn render(&self) -> String {
@@ -98,6 +103,12 @@ impl Metrics {
             "answers_total{{result=\"wrong\"}} {}",
             self.answers_wrong.load(Relaxed)
         );
+        out.push_str("# HELP request_deadlines_passed_total Requests answered 503 because their deadline passed.\n# TYPE request_deadlines_passed_total counter\n");
+        let _ = writeln!(
+            out,
+            "request_deadlines_passed_total {}",
+            self.deadlines_passed.load(Relaxed)
+        );
         out
     }
 }
@@ -114,8 +125,10 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
-pub async fn healthz() -> &'static str {
-    "ok"
+/// Liveness: answers while the runtime runs, with the age of its heartbeat.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let age_ms = state.heartbeat.age().as_millis() as u64;
+    axum::Json(serde_json::json!({ "status": "ok", "heartbeat_age_ms": age_ms })).into_response()
 }
 
 pub async fn readyz(State(state): State<AppState>) -> Response {
@@ -126,12 +139,19 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    let mut text = state.metrics.render();
+    text.push_str("# HELP runtime_heartbeat_age_seconds Time since the async runtime last ran its heartbeat.\n# TYPE runtime_heartbeat_age_seconds gauge\n");
+    let _ = writeln!(
+        text,
+        "runtime_heartbeat_age_seconds {:.3}",
+        state.heartbeat.age().as_secs_f64()
+    );
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        text,
     )
         .into_response()
 }

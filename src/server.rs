@@ -15,6 +15,7 @@ use axum::serve::ListenerExt;
 use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::IntoFuture;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tower::ServiceBuilder;
@@ -76,6 +77,7 @@ pub async fn build(
         metrics: Arc::new(Metrics::default()),
         llm,
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
+        heartbeat: crate::watchdog::Heartbeat::spawn(),
     };
     if let Some(llm) = &state.config.llm {
         // A run makes at most three model calls (generate, repair, verify).
@@ -129,6 +131,10 @@ pub async fn build(
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(middleware::from_fn_with_state(state.clone(), ops::track))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::watchdog::request_deadline,
+                ))
                 .layer(CompressionLayer::new()),
         )
         .with_state(state.clone());
@@ -140,6 +146,14 @@ pub fn init_tracing() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// How serving ended.
+enum Stopped {
+    /// Every in-flight request finished after the shutdown signal.
+    Drained,
+    /// The shutdown deadline passed with requests still in flight.
+    DeadlinePassed,
 }
 
 async fn shutdown_signal() {
@@ -161,14 +175,17 @@ async fn shutdown_signal() {
     tracing::info!("shutdown signal received, finishing in-flight requests");
 }
 
-async fn serve() -> Result<(), StartError> {
+async fn serve() -> Result<Stopped, StartError> {
     let config = Config::from_env()?;
     let mut leptos_options = get_configuration(None)
         .map_err(|e| StartError::Leptos(e.to_string()))?
         .leptos_options;
     leptos_options.site_addr = config.site_addr;
     let addr = config.site_addr;
-    let (router, _state) = build(config, leptos_options).await?;
+    let watchdog_limit = config.watchdog_limit;
+    let shutdown_deadline = config.shutdown_deadline;
+    let (router, state) = build(config, leptos_options).await?;
+    crate::watchdog::supervise(state.heartbeat.clone(), watchdog_limit);
     // Streamed events are small writes: without TCP_NODELAY, Nagle's algorithm and the
     // client's delayed ACK can hold one back for ~40 ms.
     let listener = tokio::net::TcpListener::bind(addr)
@@ -180,18 +197,42 @@ async fn serve() -> Result<(), StartError> {
             }
         });
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, router.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartError::Bind(addr, e))?;
-    tracing::info!("stopped");
-    Ok(())
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let stop_requested = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let server = axum::serve(listener, router.into_make_service())
+        .with_graceful_shutdown(stop_requested(stop_rx.clone()));
+    let deadline = async {
+        stop_requested(stop_rx).await;
+        tokio::time::sleep(shutdown_deadline).await;
+    };
+    tokio::select! {
+        served = server.into_future() => {
+            served.map_err(|e| StartError::Bind(addr, e))?;
+            tracing::info!("stopped");
+            Ok(Stopped::Drained)
+        }
+        () = deadline => {
+            tracing::warn!(
+                deadline_secs = shutdown_deadline.as_secs(),
+                "shutdown deadline passed with requests still in flight; exiting anyway"
+            );
+            Ok(Stopped::DeadlinePassed)
+        }
+    }
 }
 
 pub async fn run() -> ExitCode {
     init_tracing();
     match serve().await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Stopped::Drained) => ExitCode::SUCCESS,
+        // Leave at once: unwinding the runtime would wait for the requests that hang.
+        Ok(Stopped::DeadlinePassed) => std::process::exit(1),
         Err(err) => {
             tracing::error!("{err}");
             eprintln!("promptedcode: cannot start: {err}");

@@ -109,6 +109,22 @@ pub enum GenerationEvent {
     },
 }
 
+/// What the picker needs: the topics, and whether (and how much) AI generation is on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeSetup {
+    pub topics: Vec<Topic>,
+    pub ai: AiStatus,
+}
+
+/// What the challenge area shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChallengeSlot {
+    SignedOut,
+    /// Signed in, no challenge picked yet.
+    Empty,
+    Shown(ChallengeView),
+}
+
 /// Whether AI generation is on, and the caller's quota.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AiStatus {
@@ -156,42 +172,62 @@ pub fn ChallengePage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
 
+    // `try_with`: a resource can re-check this after its request was dropped and the
+    // query disposed; that must not panic.
     let challenge_id = Memo::new(move |_| {
         query
-            .read()
-            .get("id")
+            .try_with(|q| q.get("id"))
+            .flatten()
             .and_then(|id| id.parse::<i64>().ok())
             .map(ChallengeId)
     });
-    let topics = Resource::new(|| (), |_| api::list_topics());
+    // One resource per boundary, each keyed on plain signals (never on another resource):
+    // the page's SSR reads each exactly once.
+    let signed_in_version = move || {
+        (
+            auth.login.version().get(),
+            auth.register.version().get(),
+            auth.logout.version().get(),
+        )
+    };
     let current = Resource::new(
-        move || challenge_id.get(),
-        |id| async move {
-            match id {
-                Some(id) => api::get_challenge(id).await.map(Some),
-                None => Ok(None),
-            }
-        },
+        move || (challenge_id.get(), signed_in_version()),
+        |(id, _)| api::current_challenge(id),
     );
     let ai_version = RwSignal::new(0u32);
-    let ai_status = Resource::new(
-        move || {
-            (
-                ai_version.get(),
-                auth.user.get().map(|u| u.ok().flatten().map(|u| u.id)),
-            )
-        },
-        |_| api::get_ai_status(),
+    let setup = Resource::new(
+        move || (ai_version.get(), signed_in_version()),
+        |_| api::get_challenge_setup(),
     );
-    let ai_model = Signal::derive(move || {
-        ai_status
-            .get()
+    // For event handlers only; views get the setup from the boundary that reads it.
+    let ai_on = move || {
+        setup
+            .get_untracked()
             .and_then(Result::ok)
-            .and_then(|status| status.model)
-    });
+            .is_some_and(|s| s.ai.model.is_some())
+    };
 
-    let topic = RwSignal::new(String::new());
-    let difficulty = RwSignal::new(Difficulty::Easy);
+    // A form submitted without JavaScript comes back as `?topic=…&difficulty=…`: keep the
+    // choice. Empty until the learner picks one, which shows the first topic selected.
+    let (initial_topic, initial_difficulty) = query.with_untracked(|q| {
+        let difficulty = q
+            .get("difficulty")
+            .and_then(|raw| Difficulty::ALL.into_iter().find(|d| d.as_str() == raw));
+        (q.get("topic").unwrap_or_default(), difficulty)
+    });
+    let topic = RwSignal::new(initial_topic);
+    let chosen_topic = move || {
+        let picked = topic.get_untracked();
+        if !picked.is_empty() {
+            return picked;
+        }
+        setup
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|s| s.topics.first().map(|t| t.slug.clone()))
+            .unwrap_or_default()
+    };
+    let difficulty = RwSignal::new(initial_difficulty.unwrap_or(Difficulty::Easy));
     let language = RwSignal::new(String::new());
     let focus = RwSignal::new(String::new());
     let generate = ServerAction::<NextChallenge>::new();
@@ -215,7 +251,7 @@ pub fn ChallengePage() -> impl IntoView {
     });
     // Keep the picker in step with the challenge on screen (e.g. after a reload).
     Effect::new(move |_| {
-        if let Some(Ok(Some(view))) = current.get() {
+        if let Some(Ok(ChallengeSlot::Shown(view))) = current.get() {
             topic.set(view.topic.slug.clone());
             difficulty.set(view.difficulty);
         }
@@ -237,7 +273,7 @@ pub fn ChallengePage() -> impl IntoView {
         if busy_now() {
             return;
         }
-        let slug = topic.get_untracked();
+        let slug = chosen_topic();
         generate.dispatch(NextChallenge {
             topic: slug,
             difficulty: difficulty.get_untracked().as_str().to_owned(),
@@ -258,7 +294,7 @@ pub fn ChallengePage() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         if !busy_now() {
             let request = GenerateRequest {
-                topic: topic.get_untracked(),
+                topic: chosen_topic(),
                 difficulty: difficulty.get_untracked().as_str().to_owned(),
                 language: Some(language.get_untracked()),
                 focus: Some(focus.get_untracked()),
@@ -331,14 +367,14 @@ pub fn ChallengePage() -> impl IntoView {
     // Leaving the page cancels a running generation rather than paying for an unseen one.
     on_cleanup(cancel_ai);
     let primary = move || {
-        if ai_model.get_untracked().is_some() {
+        if ai_on() {
             with_ai()
         } else {
             from_bank()
         }
     };
     let choose = move |choice: u8| {
-        let Some(Ok(Some(view))) = current.get_untracked() else {
+        let Some(Ok(ChallengeSlot::Shown(view))) = current.get_untracked() else {
             return;
         };
         let already = answer
@@ -392,109 +428,35 @@ pub fn ChallengePage() -> impl IntoView {
 
     let generate_error = Signal::derive(move || generate.value().get().and_then(Result::err));
     let answer_error = Signal::derive(move || answer.value().get().and_then(Result::err));
-    let busy = move || generate.pending().get() || ai_run.with(|r| r.running);
-    // Whatever reads the AI status sits inside a Transition, so the server waits for it
-    // and the browser hydrates the same markup.
+    let busy = Signal::derive(move || generate.pending().get() || ai_run.with(|r| r.running));
+    let bank_pending = generate.pending();
 
     view! {
         <section class="page challenge-page">
             <header class="page-header">
                 <h1>"Challenge"</h1>
-                <Transition fallback=|| ()>
-                    {move || match ai_model.get() {
-                        Some(model) => view! {
-                            <p class="muted mode-note" data-testid="mode-note">
-                                "AI mode: questions are written by " <code>{model}</code>
-                                ", checked by an independent second pass and deduplicated before you see them. Bank questions stay available."
-                            </p>
-                        }.into_any(),
-                        None => view! {
-                            <p class="muted mode-note" data-testid="mode-note">
-                                "Bank mode: every question comes from the curated, reviewed question bank."
-                            </p>
-                        }.into_any(),
-                    }}
-                </Transition>
             </header>
 
+            // The only reader of `setup`: the mode note, the picker and the quota.
             <Transition fallback=|| view! { <div class="picker skeleton" aria-busy="true">"Loading…"</div> }>
-            <form class="picker" on:submit=move |ev| { ev.prevent_default(); primary(); }>
-                <div class="field">
-                    <label for="topic">"Topic"</label>
-                    <Suspense fallback=|| view! { <select id="topic" disabled><option>"Loading topics…"</option></select> }>
-                        {move || topics.get().map(|result| match result {
-                            Ok(list) => {
-                                if topic.get_untracked().is_empty() {
-                                    if let Some(first) = list.first() {
-                                        topic.set(first.slug.clone());
-                                    }
-                                }
-                                view! {
-                                    <select id="topic" name="topic"
-                                        prop:value=move || topic.get()
-                                        on:change=move |ev| topic.set(event_target_value(&ev))>
-                                        {list.into_iter().map(|t| {
-                                            let slug = t.slug.clone();
-                                            view! { <option value=t.slug selected=move || topic.get() == slug>{t.name}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                }.into_any()
-                            }
-                            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        })}
-                    </Suspense>
-                </div>
-                <fieldset class="field difficulty">
-                    <legend>"Difficulty"</legend>
-                    {Difficulty::ALL.into_iter().map(|d| view! {
-                        <label class="segment">
-                            <input type="radio" name="difficulty" value=d.as_str()
-                                prop:checked=move || difficulty.get() == d
-                                on:change=move |_| difficulty.set(d) />
-                            <span>{d.label()}</span>
-                        </label>
-                    }).collect_view()}
-                </fieldset>
-                <Show when=move || ai_model.get().is_some()>
-                    <div class="field">
-                        <label for="language">"Language"</label>
-                        <select id="language" name="language" prop:value=move || language.get()
-                            on:change=move |ev| language.set(event_target_value(&ev))>
-                            <option value="">"Any"</option>
-                            {Language::ALL.into_iter().map(|l| view! { <option value=l.as_str()>{l.label()}</option> }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field grow">
-                        <label for="focus">"Focus " <span class="muted">"(optional)"</span></label>
-                        <input id="focus" name="focus" type="text" maxlength=Focus::MAX.to_string()
-                            placeholder="e.g. off-by-one errors"
-                            prop:value=move || focus.get()
-                            on:input=move |ev| focus.set(event_target_value(&ev)) />
-                    </div>
-                </Show>
-                <div class="actions">
-                    <Show when=move || ai_model.get().is_some()>
-                        <button type="submit" class="primary" data-testid="ai-generate" disabled=busy>
-                            {move || if ai_run.with(|r| r.running) { "Generating…" } else { "Generate with AI" }}
-                        </button>
-                    </Show>
-                    <button type=move || if ai_model.get().is_some() { "button" } else { "submit" }
-                        class=move || if ai_model.get().is_some() { "secondary" } else { "primary" }
-                        data-testid="bank-generate" disabled=busy
-                        on:click=move |ev| if ai_model.get_untracked().is_some() { ev.prevent_default(); from_bank(); }>
-                        {move || match (generate.pending().get(), ai_model.get().is_some()) {
-                            (true, _) => "Finding a question…",
-                            (false, true) => "Bank question",
-                            (false, false) => "Generate",
-                        }}
-                    </button>
-                </div>
-            </form>
-                {move || ai_status.get().and_then(Result::ok).and_then(|s| s.quota).map(|q| view! {
-                    <p class="muted quota" data-testid="quota">
-                        {format!("AI questions left today: {} of {}", q.remaining(), q.limit)}
-                        " · " {q.reset_text()}
-                    </p>
+                {move || setup.get().map(|result| match result {
+                    Ok(setup) => {
+                        let model = setup.ai.model;
+                        let ai = model.is_some();
+                        view! {
+                            <ModeNote model=model />
+                            <Picker topics=setup.topics ai=ai topic=topic difficulty=difficulty
+                                language=language focus=focus busy=busy bank_pending=bank_pending
+                                on_primary=primary on_bank=from_bank />
+                            {setup.ai.quota.map(|q| view! {
+                                <p class="muted quota" data-testid="quota">
+                                    {format!("AI questions left today: {} of {}", q.remaining(), q.limit)}
+                                    " · " {q.reset_text()}
+                                </p>
+                            })}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </Transition>
             <FormError error=generate_error />
@@ -505,58 +467,177 @@ pub fn ChallengePage() -> impl IntoView {
                 <p class="notice" role="status" data-testid="ai-notice">{n}</p>
             })}
             <Show when=move || ai_run.with(|r| r.running)>
-                <div class="card progress" aria-live="polite" data-testid="ai-progress">
-                    <ol class="stages">
-                        {move || {
-                            let current = ai_run.with(|r| r.stage);
-                            [Stage::Writing, Stage::Verifying, Stage::Deduplicating, Stage::Saving]
-                                .into_iter()
-                                .map(|stage| {
-                                    let state = match current {
-                                        Some(c) if c == stage => "active",
-                                        Some(c) if (c as u8) > (stage as u8) => "done",
-                                        _ => "todo",
-                                    };
-                                    view! { <li class=state>{stage.label()}</li> }
-                                })
-                                .collect_view()
-                        }}
-                    </ol>
-                    <pre class="preview" data-testid="ai-preview">{move || ai_run.with(|r| r.preview.clone())}</pre>
-                    <button type="button" class="secondary" data-testid="ai-cancel" on:click=move |_| cancel_ai()>
-                        "Cancel" <kbd>"Esc"</kbd>
-                    </button>
-                </div>
+                <AiProgress run=ai_run on_cancel=cancel_ai />
             </Show>
 
+            // The only reader of `current`.
             <Transition fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading challenge…"</div> }>
-                {move || {
-                    let logged_in = matches!(auth.user.get(), Some(Ok(Some(_))));
-                    let signed_out = matches!(auth.user.get(), Some(Ok(None)));
-                    match current.get() {
-                        Some(Ok(Some(view))) => {
-                            let shown = shown_answer(&view);
-                            view! { <ChallengeCard view=view shown=shown on_choose=choose pending=answer.pending() /> }.into_any()
-                        }
-                        Some(Err(AppError::Unauthorized)) | Some(Ok(None)) if signed_out => view! {
-                            <div class="card empty">
-                                <p>"Log in to get challenges. Your answers are saved to your history."</p>
-                                <p><A href="/login?next=/challenge" attr:class="button primary">"Log in"</A> " " <A href="/register" attr:class="button">"Create an account"</A></p>
-                            </div>
-                        }.into_any(),
-                        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        _ if logged_in => view! {
-                            <div class="card empty">
-                                <p>"Pick a topic and a difficulty, then press "<strong>"Generate"</strong>"."</p>
-                                <p class="muted">"Answer with the mouse or the keys "<kbd>"1"</kbd>"–"<kbd>"4"</kbd>"; press "<kbd>"N"</kbd>" for the next one."</p>
-                            </div>
-                        }.into_any(),
-                        _ => ().into_any(),
+                {move || current.get().map(|slot| match slot {
+                    Ok(ChallengeSlot::Shown(view)) => {
+                        let shown = shown_answer(&view);
+                        view! { <ChallengeCard view=view shown=shown on_choose=choose pending=answer.pending() /> }.into_any()
                     }
-                }}
+                    Ok(ChallengeSlot::SignedOut) | Err(AppError::Unauthorized) => view! {
+                        <div class="card empty">
+                            <p>"Log in to get challenges. Your answers are saved to your history."</p>
+                            <p><A href="/login?next=/challenge" attr:class="button primary">"Log in"</A> " " <A href="/register" attr:class="button">"Create an account"</A></p>
+                        </div>
+                    }.into_any(),
+                    Ok(ChallengeSlot::Empty) => view! {
+                        <div class="card empty">
+                            <p>"Pick a topic and a difficulty, then press "<strong>"Generate"</strong>"."</p>
+                            <p class="muted">"Answer with the mouse or the keys "<kbd>"1"</kbd>"–"<kbd>"4"</kbd>"; press "<kbd>"N"</kbd>" for the next one."</p>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
             </Transition>
             <FormError error=answer_error />
         </section>
+    }
+}
+
+#[component]
+fn ModeNote(model: Option<String>) -> impl IntoView {
+    match model {
+        Some(model) => view! {
+            <p class="muted mode-note" data-testid="mode-note">
+                "AI mode: questions are written by " <code>{model}</code>
+                ", checked by an independent second pass and deduplicated before you see them. Bank questions stay available."
+            </p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="muted mode-note" data-testid="mode-note">
+                "Bank mode: every question comes from the curated, reviewed question bank."
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+/// Topic, difficulty and (with a model) language and focus; the buttons that start.
+#[allow(clippy::too_many_arguments)]
+#[component]
+fn Picker(
+    topics: Vec<Topic>,
+    ai: bool,
+    topic: RwSignal<String>,
+    difficulty: RwSignal<Difficulty>,
+    language: RwSignal<String>,
+    focus: RwSignal<String>,
+    busy: Signal<bool>,
+    bank_pending: Memo<bool>,
+    on_primary: impl Fn() + Copy + Send + Sync + 'static,
+    on_bank: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    // Until the learner picks one, the first topic is the selected one.
+    let first = topics.first().map(|t| t.slug.clone()).unwrap_or_default();
+    let selected = move || {
+        let picked = topic.get();
+        if picked.is_empty() {
+            first.clone()
+        } else {
+            picked
+        }
+    };
+    let options = topics
+        .into_iter()
+        .map(|t| {
+            let slug = t.slug.clone();
+            let selected = selected.clone();
+            view! { <option value=t.slug selected=move || selected() == slug>{t.name}</option> }
+        })
+        .collect_view();
+    let bank_label = move || match (bank_pending.get(), ai) {
+        (true, _) => "Finding a question…",
+        (false, true) => "Bank question",
+        (false, false) => "Generate",
+    };
+    view! {
+        <form class="picker" on:submit=move |ev| { ev.prevent_default(); on_primary(); }>
+            <div class="field">
+                <label for="topic">"Topic"</label>
+                <select id="topic" name="topic"
+                    prop:value=selected
+                    on:change=move |ev| topic.set(event_target_value(&ev))>
+                    {options}
+                </select>
+            </div>
+            <fieldset class="field difficulty">
+                <legend>"Difficulty"</legend>
+                {Difficulty::ALL.into_iter().map(|d| view! {
+                    <label class="segment">
+                        <input type="radio" name="difficulty" value=d.as_str()
+                            prop:checked=move || difficulty.get() == d
+                            on:change=move |_| difficulty.set(d) />
+                        <span>{d.label()}</span>
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <Show when=move || ai>
+                <div class="field">
+                    <label for="language">"Language"</label>
+                    <select id="language" name="language" prop:value=move || language.get()
+                        on:change=move |ev| language.set(event_target_value(&ev))>
+                        <option value="">"Any"</option>
+                        {Language::ALL.into_iter().map(|l| view! { <option value=l.as_str()>{l.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field grow">
+                    <label for="focus">"Focus " <span class="muted">"(optional)"</span></label>
+                    <input id="focus" name="focus" type="text" maxlength=Focus::MAX.to_string()
+                        placeholder="e.g. off-by-one errors"
+                        prop:value=move || focus.get()
+                        on:input=move |ev| focus.set(event_target_value(&ev)) />
+                </div>
+            </Show>
+            <div class="actions">
+                <Show when=move || ai>
+                    <button type="submit" class="primary" data-testid="ai-generate" disabled=busy>
+                        {move || if busy.get() && !bank_pending.get() { "Generating…" } else { "Generate with AI" }}
+                    </button>
+                </Show>
+                <button type=if ai { "button" } else { "submit" }
+                    class=if ai { "secondary" } else { "primary" }
+                    data-testid="bank-generate" disabled=busy
+                    on:click=move |ev| if ai { ev.prevent_default(); on_bank(); }>
+                    {bank_label}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// The stages of a running generation, the text written so far, and Cancel.
+#[component]
+fn AiProgress(
+    run: RwSignal<AiRun>,
+    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="card progress" aria-live="polite" data-testid="ai-progress">
+            <ol class="stages">
+                {move || {
+                    let current = run.with(|r| r.stage);
+                    [Stage::Writing, Stage::Verifying, Stage::Deduplicating, Stage::Saving]
+                        .into_iter()
+                        .map(|stage| {
+                            let state = match current {
+                                Some(c) if c == stage => "active",
+                                Some(c) if (c as u8) > (stage as u8) => "done",
+                                _ => "todo",
+                            };
+                            view! { <li class=state>{stage.label()}</li> }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+            <pre class="preview" data-testid="ai-preview">{move || run.with(|r| r.preview.clone())}</pre>
+            <button type="button" class="secondary" data-testid="ai-cancel" on:click=move |_| on_cancel()>
+                "Cancel" <kbd>"Esc"</kbd>
+            </button>
+        </div>
     }
 }
 

@@ -54,10 +54,11 @@ pub struct Stats {
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let query = use_query_map();
+    // `try_with`: the resource can re-check this after a dropped request disposed it.
     let page = Memo::new(move |_| {
         query
-            .read()
-            .get("page")
+            .try_with(|q| q.get("page"))
+            .flatten()
             .and_then(|p| p.parse::<u64>().ok())
             .filter(|p| *p >= 1)
             .unwrap_or(1)

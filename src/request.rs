@@ -1,0 +1,48 @@
+//! What a server function takes from its request, before its first `.await`.
+//!
+//! A server function runs inside its request's reactive owner. When the client goes away
+//! mid-request that owner is disposed, so a context lookup after an `.await` finds nothing
+//! (and `expect_context` panics). Every server function therefore takes one
+//! `RequestContext` as its first statement and passes it down.
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::http::{request::Parts, HeaderMap, HeaderName, HeaderValue};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use sea_orm::DatabaseConnection;
+
+#[derive(Clone)]
+pub struct RequestContext {
+    pub state: AppState,
+    pub headers: HeaderMap,
+    response: ResponseOptions,
+}
+
+impl RequestContext {
+    /// Reads the request's contexts; call it before any `.await`.
+    pub fn take() -> Result<Self, AppError> {
+        fn missing(what: &str) -> AppError {
+            tracing::error!("{what} missing from the server-function context");
+            AppError::Internal
+        }
+        let state = use_context::<AppState>().ok_or_else(|| missing("AppState"))?;
+        let headers = use_context::<Parts>()
+            .map(|parts| parts.headers)
+            .ok_or_else(|| missing("request parts"))?;
+        let response =
+            use_context::<ResponseOptions>().ok_or_else(|| missing("response options"))?;
+        Ok(Self {
+            state,
+            headers,
+            response,
+        })
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    pub fn append_response_header(&self, name: HeaderName, value: HeaderValue) {
+        self.response.append_header(name, value);
+    }
+}
