@@ -356,7 +356,7 @@ function pagePath(rng, user, n) {
   ]);
 }
 
-const SERVER_FNS = { me: 2, stats: 2, topics: 2, history: 2, "ai-status": 2, get: 2, write: 1 };
+const SERVER_FNS = { me: 2, stats: 2, topics: 1, setup: 2, history: 2, "ai-status": 1, get: 1, current: 2, write: 1 };
 
 async function iteration(rng, n) {
   const user = pick(rng, users);
@@ -381,8 +381,12 @@ async function iteration(rng, n) {
       return post("/api/history", "page=1");
     case "ai-status":
       return post("/api/challenge/ai-status");
+    case "setup":
+      return post("/api/challenge/setup");
     case "get":
       return post("/api/challenge/get", `id=${user.ids.length ? pick(rng, user.ids) : 1}`);
+    case "current":
+      return post("/api/challenge/current", rng() < 0.2 ? "" : `id=${user.ids.length ? pick(rng, user.ids) : 1}`);
     default: {
       const next = await post("/api/challenge/next", `topic=${pick(rng, topics)}&difficulty=${pick(rng, DIFFICULTIES)}`, true);
       if (next?.kind !== "completed" || next.status !== 200) return; // 409 (all seen) is a normal answer

@@ -409,6 +409,9 @@ impl Effect<SyncStorage> {
         let (mut rx, owner, inner) = effect_base();
         let mut first_run = true;
         let value = Arc::new(RwLock::new(None::<T>));
+        // PromptedCode patch: an effect disposed before its queued run (its request was
+        // dropped) must not run on disposed values (see patches/README.md).
+        let alive = Arc::downgrade(&inner);
 
         let task = {
             let value = Arc::clone(&value);
@@ -416,6 +419,9 @@ impl Effect<SyncStorage> {
 
             async move {
                 while rx.next().await.is_some() {
+                    if alive.strong_count() == 0 {
+                        break;
+                    }
                     if !owner.paused()
                         && (subscriber
                             .with_observer(|| subscriber.update_if_necessary())
