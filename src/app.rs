@@ -1,6 +1,6 @@
 //! The app shell: document, nav, routes and the dashboard.
 use crate::auth::{Auth, LoginPage, RegisterPage, UserMenu};
-use crate::challenge::ChallengePage;
+use crate::challenge::{ChallengePage, ModeNote};
 use crate::history::HistoryPage;
 use crate::ui::{ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
@@ -79,13 +79,19 @@ fn HomePage() -> impl IntoView {
         },
         |_| crate::history::api::my_stats(),
     );
+    // Its own boundary: whether a model is configured (one resource per boundary).
+    let ai_status = Resource::new(|| (), |_| crate::challenge::api::get_ai_status());
     view! {
         <section class="hero">
             <h1>"Practise coding interviews, one honest question at a time."</h1>
             <p class="lead">
                 "Pick a topic and a difficulty, answer with a click or the keys 1–4, and learn from an explanation of why the key is right."
             </p>
-            <p class="muted" data-testid="mode-note">"Running in bank mode: questions come from the curated bank."</p>
+            <Transition fallback=|| ()>
+                {move || ai_status.get().and_then(Result::ok).map(|status| view! {
+                    <ModeNote model=status.model />
+                })}
+            </Transition>
             <div class="actions">
                 <A href="/challenge" attr:class="button primary">"Start a challenge"</A>
                 <A href="/history" attr:class="button">"Your history"</A>

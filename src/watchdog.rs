@@ -9,6 +9,13 @@
 //! Request deadlines cover the other failure: a single response whose render lost its
 //! wake-up. Every request except the streamed generation endpoint must finish within
 //! `REQUEST_TIMEOUT_SECS`, else it is answered with 503.
+//!
+//! Such a request also runs to its end (or its deadline) when the client goes away: it runs
+//! as a task of its own. Cancelling a render half-way tears its reactive owner down on one
+//! worker while its effects may still run on the other, which Leptos does not guard against
+//! (they panic on disposed values); and a server function's writes are never cut off
+//! half-way. The streamed generation endpoint is the exception: there a client that leaves
+//! must stop the work and the model call.
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -18,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Exit status when the watchdog ends the process (EX_SOFTWARE).
 pub const STALLED_EXIT_CODE: i32 = 70;
@@ -104,9 +112,14 @@ pub async fn request_deadline(
         .path_and_query()
         .map_or_else(|| path.clone(), |p| p.as_str().to_owned());
     let limit = state.config.request_timeout;
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
+    let run = tokio::time::timeout(limit, next.run(request)).instrument(tracing::Span::current());
+    match tokio::spawn(run).await {
+        Ok(Ok(response)) => response,
+        Err(failed) => {
+            tracing::error!(path, error = %failed, "request task failed");
+            AppError::Internal.into_response()
+        }
+        Ok(Err(_)) => {
             state.metrics.deadline_passed();
             tracing::error!(
                 path,

@@ -497,8 +497,9 @@ pub fn ChallengePage() -> impl IntoView {
     }
 }
 
+/// Where questions come from here, in the learner's words.
 #[component]
-fn ModeNote(model: Option<String>) -> impl IntoView {
+pub fn ModeNote(model: Option<String>) -> impl IntoView {
     match model {
         Some(model) => view! {
             <p class="muted mode-note" data-testid="mode-note">
@@ -509,7 +510,7 @@ fn ModeNote(model: Option<String>) -> impl IntoView {
         .into_any(),
         None => view! {
             <p class="muted mode-note" data-testid="mode-note">
-                "Bank mode: every question comes from the curated, reviewed question bank."
+                "Questions come from our reviewed question bank; AI generation is not set up on this server."
             </p>
         }
         .into_any(),
