@@ -217,15 +217,11 @@ pub fn ChallengePage() -> impl IntoView {
     });
     let topic = RwSignal::new(initial_topic);
     let chosen_topic = move || {
-        let picked = topic.get_untracked();
-        if !picked.is_empty() {
-            return picked;
-        }
-        setup
+        let first = setup
             .get_untracked()
             .and_then(Result::ok)
-            .and_then(|s| s.topics.first().map(|t| t.slug.clone()))
-            .unwrap_or_default()
+            .and_then(|s| s.topics.first().map(|t| t.slug.clone()));
+        shown_topic(topic.get_untracked(), first.as_deref())
     };
     let difficulty = RwSignal::new(initial_difficulty.unwrap_or(Difficulty::Easy));
     let language = RwSignal::new(String::new());
@@ -517,6 +513,16 @@ pub fn ModeNote(model: Option<String>) -> impl IntoView {
     }
 }
 
+/// The topic the picker shows and a request uses: the learner's pick, or the first topic
+/// until they pick one.
+fn shown_topic(picked: String, first: Option<&str>) -> String {
+    if picked.is_empty() {
+        first.unwrap_or_default().to_owned()
+    } else {
+        picked
+    }
+}
+
 /// Topic, difficulty and (with a model) language and focus; the buttons that start.
 #[allow(clippy::too_many_arguments)]
 #[component]
@@ -532,16 +538,8 @@ fn Picker(
     on_primary: impl Fn() + Copy + Send + Sync + 'static,
     on_bank: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    // Until the learner picks one, the first topic is the selected one.
-    let first = topics.first().map(|t| t.slug.clone()).unwrap_or_default();
-    let selected = move || {
-        let picked = topic.get();
-        if picked.is_empty() {
-            first.clone()
-        } else {
-            picked
-        }
-    };
+    let first = topics.first().map(|t| t.slug.clone());
+    let selected = move || shown_topic(topic.get(), first.as_deref());
     let options = topics
         .into_iter()
         .map(|t| {
