@@ -1,8 +1,8 @@
 //! The tests' local OpenAI-compatible server as a program, for the end-to-end tests and the
 //! proxy benchmark: `cargo run --features ssr --example mock_llm -- 127.0.0.1:3900`.
-//! The request's `model` picks the behaviour (see `tests/common/upstream.rs`); `GET /stats`
+//! The request's `model` picks the behaviour (see `tests/it/common/upstream.rs`); `GET /stats`
 //! reports hits and streams cut short by their client.
-#[path = "../tests/common/upstream.rs"]
+#[path = "../tests/it/common/upstream.rs"]
 #[allow(dead_code)]
 mod upstream;
 

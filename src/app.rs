@@ -1,8 +1,9 @@
 //! The app shell: document, nav, routes and the dashboard.
 use crate::auth::{Auth, LoginPage, RegisterPage, UserMenu};
-use crate::challenge::{ChallengePage, ModeNote};
+use crate::challenge::ChallengePage;
+use crate::generation::ModeNote;
 use crate::history::HistoryPage;
-use crate::ui::{ThemeToggle, THEME_BOOT_SCRIPT};
+use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
@@ -69,18 +70,9 @@ pub fn App() -> impl IntoView {
 #[component]
 fn HomePage() -> impl IntoView {
     let auth = Auth::get();
-    let stats = Resource::new(
-        move || {
-            (
-                auth.login.version().get(),
-                auth.register.version().get(),
-                auth.logout.version().get(),
-            )
-        },
-        |_| crate::history::api::my_stats(),
-    );
+    let stats = Resource::new(move || auth.version(), |_| crate::history::api::my_stats());
     // Its own boundary: whether a model is configured (one resource per boundary).
-    let ai_status = Resource::new(|| (), |_| crate::challenge::api::get_ai_status());
+    let ai_status = Resource::new(|| (), |_| crate::generation::api::get_ai_status());
     view! {
         <section class="hero">
             <h1>"Practise coding interviews, one honest question at a time."</h1>
@@ -114,12 +106,7 @@ fn HomePage() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
-    }
+    use_not_found_status();
     view! {
         <section class="page">
             <h1>"Page not found"</h1>

@@ -1,17 +1,21 @@
-//! One error type for the whole app. It crosses the wire as JSON (so the browser gets the
-//! typed variant back) and maps to exactly one HTTP status, here and only here.
+//! One error type for the whole app, with one wire shape for server functions, the
+//! generation stream and plain HTTP handlers alike:
+//! `{"code": "invalid", "message": "…", "field"?: "email", "retry_after_secs"?: 5, …}`.
+//! The browser decodes the same type back. Each error maps to exactly one HTTP status,
+//! here and only here.
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(into = "ErrorBody", try_from = "ErrorBody")]
 pub enum AppError {
     /// Malformed request that the UI should never send.
     #[error("{0}")]
     BadRequest(String),
-    /// A field failed validation; `field` names the form field.
-    #[error("{message}")]
-    Invalid { field: String, message: String },
+    /// Form fields failed validation: each problem names its field (never empty).
+    #[error("{}", problems_text(.0))]
+    Invalid(Vec<FieldProblem>),
     #[error("Please log in to continue.")]
     Unauthorized,
     /// Same message for an unknown email and a wrong password.
@@ -23,8 +27,6 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("Too many requests. Try again in {retry_after_secs} s.")]
-    RateLimited { retry_after_secs: u64 },
     /// The daily AI quota is used up until the user's local midnight.
     #[error("You have used all {limit} AI questions for today. More at your local midnight, in {}; bank questions are still available.", wait_text(*retry_after_secs))]
     QuotaExhausted { limit: u32, retry_after_secs: u64 },
@@ -59,11 +61,55 @@ pub fn wait_text(secs: u64) -> String {
     }
 }
 
+/// What is wrong with one form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+fn problems_text(problems: &[FieldProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid {
+        AppError::Invalid(vec![FieldProblem {
             field: field.to_owned(),
             message: message.into(),
+        }])
+    }
+
+    /// Checks that ran side by side (each field of a form): `Ok` only when all passed,
+    /// else one error naming every field that failed, so a form shows them all at once.
+    pub fn all_valid<const N: usize>(results: [Result<(), AppError>; N]) -> Result<(), AppError> {
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok(()) => {}
+                Err(AppError::Invalid(more)) => problems.extend(more),
+                Err(other) => return Err(other),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(problems))
+        }
+    }
+
+    /// The message about `field`, if this error has one.
+    pub fn message_for(&self, field: &str) -> Option<&str> {
+        match self {
+            AppError::Invalid(problems) => problems
+                .iter()
+                .find(|p| p.field == field)
+                .map(|p| p.message.as_str()),
+            _ => None,
         }
     }
 
@@ -71,12 +117,12 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
-            AppError::Invalid { .. } | AppError::InvalidOutput(_) => 422,
+            AppError::Invalid(_) | AppError::InvalidOutput(_) => 422,
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
-            AppError::RateLimited { .. } | AppError::QuotaExhausted { .. } => 429,
+            AppError::QuotaExhausted { .. } => 429,
             AppError::Upstream(_) => 502,
             AppError::UpstreamTimeout => 504,
             AppError::UpstreamBusy { .. } | AppError::Unavailable { .. } => 503,
@@ -87,8 +133,7 @@ impl AppError {
     /// Seconds for a `Retry-After` header, for the errors that have one.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            AppError::RateLimited { retry_after_secs }
-            | AppError::QuotaExhausted {
+            AppError::QuotaExhausted {
                 retry_after_secs, ..
             }
             | AppError::UpstreamBusy { retry_after_secs }
@@ -97,12 +142,151 @@ impl AppError {
         }
     }
 
-    /// The field a validation error belongs to, for showing it next to the input.
+    /// The (first) field a validation error belongs to.
     pub fn field(&self) -> Option<&str> {
         match self {
-            AppError::Invalid { field, .. } => Some(field),
+            AppError::Invalid(problems) => problems.first().map(|p| p.field.as_str()),
             _ => None,
         }
+    }
+}
+
+/// The machine-readable half of an error on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Invalid,
+    Unauthorized,
+    InvalidCredentials,
+    Forbidden,
+    NotFound,
+    Conflict,
+    QuotaExhausted,
+    Upstream,
+    UpstreamTimeout,
+    UpstreamBusy,
+    InvalidOutput,
+    Unavailable,
+    Internal,
+    Network,
+}
+
+/// `AppError` as it crosses the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    /// For people: what happened and what to do.
+    pub message: String,
+    /// The form field a validation error belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+    /// Every field's problem, for `invalid` (`field` is the first of them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+    /// The daily AI quota, for `quota_exhausted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The variable part of the message, so the browser rebuilds the same error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<AppError> for ErrorBody {
+    fn from(error: AppError) -> ErrorBody {
+        let message = error.to_string();
+        let mut body = ErrorBody {
+            code: ErrorCode::Internal,
+            message,
+            field: error.field().map(str::to_owned),
+            fields: Vec::new(),
+            retry_after_secs: error.retry_after_secs(),
+            limit: None,
+            detail: None,
+        };
+        body.code = match error {
+            AppError::BadRequest(detail) => {
+                body.detail = Some(detail);
+                ErrorCode::BadRequest
+            }
+            AppError::Invalid(problems) => {
+                body.fields = problems;
+                ErrorCode::Invalid
+            }
+            AppError::Unauthorized => ErrorCode::Unauthorized,
+            AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::NotFound(what) => {
+                body.detail = Some(what);
+                ErrorCode::NotFound
+            }
+            AppError::Conflict(detail) => {
+                body.detail = Some(detail);
+                ErrorCode::Conflict
+            }
+            AppError::QuotaExhausted { limit, .. } => {
+                body.limit = Some(limit);
+                ErrorCode::QuotaExhausted
+            }
+            AppError::Upstream(detail) => {
+                body.detail = Some(detail);
+                ErrorCode::Upstream
+            }
+            AppError::UpstreamTimeout => ErrorCode::UpstreamTimeout,
+            AppError::UpstreamBusy { .. } => ErrorCode::UpstreamBusy,
+            AppError::InvalidOutput(detail) => {
+                body.detail = Some(detail);
+                ErrorCode::InvalidOutput
+            }
+            AppError::Unavailable { .. } => ErrorCode::Unavailable,
+            AppError::Internal => ErrorCode::Internal,
+            AppError::Network(detail) => {
+                body.detail = Some(detail);
+                ErrorCode::Network
+            }
+        };
+        body
+    }
+}
+
+impl TryFrom<ErrorBody> for AppError {
+    type Error = String;
+    fn try_from(body: ErrorBody) -> Result<AppError, String> {
+        let missing = |what: &str| format!("a {:?} error needs its {what}", body.code);
+        let detail = || body.detail.clone().ok_or_else(|| missing("detail"));
+        let retry = || {
+            body.retry_after_secs
+                .ok_or_else(|| missing("retry_after_secs"))
+        };
+        Ok(match body.code {
+            ErrorCode::BadRequest => AppError::BadRequest(detail()?),
+            ErrorCode::Invalid if body.fields.is_empty() => {
+                return Err(missing("fields"));
+            }
+            ErrorCode::Invalid => AppError::Invalid(body.fields.clone()),
+            ErrorCode::Unauthorized => AppError::Unauthorized,
+            ErrorCode::InvalidCredentials => AppError::InvalidCredentials,
+            ErrorCode::Forbidden => AppError::Forbidden,
+            ErrorCode::NotFound => AppError::NotFound(detail()?),
+            ErrorCode::Conflict => AppError::Conflict(detail()?),
+            ErrorCode::QuotaExhausted => AppError::QuotaExhausted {
+                limit: body.limit.ok_or_else(|| missing("limit"))?,
+                retry_after_secs: retry()?,
+            },
+            ErrorCode::Upstream => AppError::Upstream(detail()?),
+            ErrorCode::UpstreamTimeout => AppError::UpstreamTimeout,
+            ErrorCode::UpstreamBusy => AppError::UpstreamBusy {
+                retry_after_secs: retry()?,
+            },
+            ErrorCode::InvalidOutput => AppError::InvalidOutput(detail()?),
+            ErrorCode::Unavailable => AppError::Unavailable {
+                retry_after_secs: retry()?,
+            },
+            ErrorCode::Internal => AppError::Internal,
+            ErrorCode::Network => AppError::Network(detail()?),
+        })
     }
 }
 
@@ -150,8 +334,9 @@ pub mod server {
 
     /// The one place a server function's error becomes an HTTP status: the server-function
     /// layer answers every error with 500 and the encoded `AppError`; this reads it back
-    /// and sets the status it maps to (and `Retry-After`). Errors raised before the function
-    /// body runs (undecodable arguments) get their status here too.
+    /// and sets the status it maps to (and `Retry-After`). It stays a middleware because
+    /// errors raised before a function's body runs (undecodable arguments) never pass
+    /// through our code otherwise. Only error bodies (small) are buffered.
     pub async fn server_fn_status(request: Request, next: Next) -> Response {
         let response = next.run(request).await;
         if response.status() != StatusCode::INTERNAL_SERVER_ERROR
@@ -170,13 +355,80 @@ pub mod server {
         Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
-    /// For plain axum handlers (REST, health): JSON body `{ "error": message }`.
+    /// For plain axum handlers: the same JSON body as a server function's error.
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
-            let body = serde_json::json!({ "error": self.to_string() });
-            let mut response = (self.http_status(), axum::Json(body)).into_response();
+            let mut response = (self.http_status(), axum::Json(self.clone())).into_response();
             self.insert_retry_after(response.headers_mut());
             response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_survives_the_wire() {
+        let errors = [
+            AppError::BadRequest("Invalid request: x".into()),
+            AppError::invalid("email", "Enter your email address."),
+            AppError::all_valid([
+                Err(AppError::invalid("email", "Enter your email address.")),
+                Err(AppError::invalid("password", "Choose a password.")),
+            ])
+            .unwrap_err(),
+            AppError::Unauthorized,
+            AppError::InvalidCredentials,
+            AppError::Forbidden,
+            AppError::NotFound("Challenge".into()),
+            AppError::Conflict("Already answered.".into()),
+            AppError::QuotaExhausted {
+                limit: 5,
+                retry_after_secs: 3600,
+            },
+            AppError::Upstream("down".into()),
+            AppError::UpstreamTimeout,
+            AppError::UpstreamBusy {
+                retry_after_secs: 2,
+            },
+            AppError::InvalidOutput("bad".into()),
+            AppError::Unavailable {
+                retry_after_secs: 5,
+            },
+            AppError::Internal,
+            AppError::Network("offline".into()),
+        ];
+        for error in errors {
+            let wire = serde_json::to_value(&error).unwrap();
+            assert_eq!(wire["message"], error.to_string(), "{wire}");
+            let back: AppError = serde_json::from_value(wire.clone()).unwrap();
+            assert_eq!(back, error, "{wire}");
+        }
+        let body = serde_json::to_value(AppError::invalid("email", "Bad.")).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"code": "invalid", "message": "Bad.", "field": "email",
+                "fields": [{"field": "email", "message": "Bad."}]})
+        );
+        assert!(serde_json::from_str::<AppError>(r#"{"code":"invalid","message":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn side_by_side_checks_report_every_field() {
+        let both = AppError::all_valid([
+            Err(AppError::invalid("email", "Enter your email address.")),
+            Ok(()),
+            Err(AppError::invalid("password", "Choose a password.")),
+        ])
+        .unwrap_err();
+        assert_eq!(both.field(), Some("email"));
+        assert_eq!(both.message_for("password"), Some("Choose a password."));
+        assert_eq!(both.status(), 422);
+        assert!(AppError::all_valid([Ok(()), Ok(())]).is_ok());
+        let other =
+            AppError::all_valid([Err(AppError::invalid("a", "b")), Err(AppError::Internal)]);
+        assert_eq!(other.unwrap_err(), AppError::Internal);
     }
 }

@@ -17,9 +17,34 @@ use sea_orm::{
 use std::sync::Arc;
 use tokio::sync::Notify;
 
-pub const QUEUED: &str = "queued";
-pub const RUNNING: &str = "running";
-pub const FAILED: &str = "failed";
+/// Where a job is in its life; stored as its `as_str` word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 4] = [
+        JobState::Queued,
+        JobState::Running,
+        JobState::Done,
+        JobState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+        }
+    }
+}
+
+crate::types::parse_by_name!(JobState, "job state");
 const MAX_ATTEMPTS: i32 = 5;
 
 /// Queues a job unless one with the same key is already queued or running.
@@ -99,7 +124,7 @@ pub fn backoff(attempts: i32) -> Duration {
 /// The update that hands a job `worker` holds back to the queue (or to `state`), unlocked.
 fn release(
     job: &job::Model,
-    state: &str,
+    state: JobState,
     run_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> UpdateMany<job::Entity> {
@@ -124,9 +149,9 @@ pub async fn retry_or_fail(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let state = if job.attempts >= job.max_attempts {
-        FAILED
+        JobState::Failed
     } else {
-        QUEUED
+        JobState::Queued
     };
     let error: String = error.chars().take(2000).collect();
     release(job, state, now + backoff(job.attempts), now)
@@ -153,7 +178,7 @@ pub async fn requeue(
     job: &job::Model,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    release(job, QUEUED, now, now)
+    release(job, JobState::Queued, now, now)
         .col_expr(job::Column::Attempts, Expr::value(0))
         .exec(db)
         .await?;

@@ -4,6 +4,7 @@ pub mod app;
 pub mod auth;
 pub mod challenge;
 pub mod error;
+pub mod generation;
 pub mod history;
 pub mod types;
 pub mod ui;

@@ -131,10 +131,20 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     axum::Json(serde_json::json!({ "status": "ok", "heartbeat_age_ms": age_ms })).into_response()
 }
 
+/// Ready when the database is. A model server refusing our configuration (bad key,
+/// unknown model) does not make the app unready (the bank still serves) but is named here
+/// for operators, as it is in the log.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match crate::db::ready(&state.db).await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, reason).into_response(),
+    if let Err(reason) = crate::db::ready(&state.db).await {
+        return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
+    }
+    match state.llm.as_ref().and_then(|llm| llm.config_fault()) {
+        Some(fault) => (
+            StatusCode::OK,
+            format!("ready; AI generation is misconfigured: {fault}"),
+        )
+            .into_response(),
+        None => (StatusCode::OK, "ready").into_response(),
     }
 }
 

@@ -6,7 +6,7 @@
 //! `RequestContext` as its first statement and passes it down.
 use crate::error::AppError;
 use crate::state::AppState;
-use axum::http::{request::Parts, HeaderMap, HeaderName, HeaderValue};
+use axum::http::{header, request::Parts, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use sea_orm::DatabaseConnection;
@@ -44,5 +44,25 @@ impl RequestContext {
 
     pub fn append_response_header(&self, name: HeaderName, value: HeaderValue) {
         self.response.append_header(name, value);
+    }
+
+    /// A plain HTML form post (JavaScript off) asks for a page, not data.
+    pub fn is_plain_form(&self) -> bool {
+        self.headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    }
+
+    /// After a plain form post, sends the browser on to `path` (a local path) instead of
+    /// back to the form. The page's own code navigates when JavaScript is on.
+    pub fn redirect_plain_form(&self, path: &str) {
+        if !self.is_plain_form() {
+            return;
+        }
+        if let Ok(location) = HeaderValue::from_str(path) {
+            self.response.insert_header(header::LOCATION, location);
+            self.response.set_status(StatusCode::FOUND);
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! from a browser page, so they cannot ride on a victim's cookies.
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -30,7 +30,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         &state.config.public_origin(),
     ) {
         tracing::warn!(method = %request.method(), uri = %request.uri(), "blocked cross-site request");
-        return (StatusCode::FORBIDDEN, "Cross-site request blocked.").into_response();
+        return crate::error::AppError::Forbidden.into_response();
     }
     next.run(request).await
 }

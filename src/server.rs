@@ -1,7 +1,7 @@
 //! Server start-up: config → database + migrations → bank → router → serve.
 use crate::app::{shell, App};
-use crate::challenge::{self, pool};
 use crate::config::{Config, ConfigError};
+use crate::generation::server::{pool, stream};
 use crate::jobs;
 use crate::llm::client::OpenAiCompatible;
 use crate::llm::Provider;
@@ -99,7 +99,7 @@ pub async fn build(
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .route("/api/challenge/generate", post(challenge::stream::generate))
+        .route("/api/challenge/generate", post(stream::generate))
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -37,20 +37,35 @@ impl fmt::Display for Difficulty {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownDifficulty;
-
-impl FromStr for Difficulty {
-    type Err = UnknownDifficulty;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "easy" => Ok(Difficulty::Easy),
-            "medium" => Ok(Difficulty::Medium),
-            "hard" => Ok(Difficulty::Hard),
-            _ => Err(UnknownDifficulty),
-        }
-    }
+/// A stored or submitted word that names no variant of `expected`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a valid {expected}")]
+pub struct UnknownValue {
+    pub expected: &'static str,
+    pub value: String,
 }
+
+/// `FromStr` for an enum whose variants spell themselves with `as_str`.
+macro_rules! parse_by_name {
+    ($name:ident, $what:literal) => {
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::types::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, $crate::types::UnknownValue> {
+                $name::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| $crate::types::UnknownValue {
+                        expected: $what,
+                        value: s.chars().take(40).collect(),
+                    })
+            }
+        }
+    };
+}
+#[allow(unused_imports)] // used by server-only modules
+pub(crate) use parse_by_name;
+
+parse_by_name!(Difficulty, "difficulty");
 
 macro_rules! id_type {
     ($name:ident) => {
@@ -71,7 +86,57 @@ macro_rules! id_type {
 id_type!(UserId);
 id_type!(QuestionId);
 id_type!(ChallengeId);
-id_type!(TopicId);
+
+/// A topic's URL name ("binary-search"): 1–64 lowercase letters, digits and hyphens.
+/// Checked when it is deserialised, so a malformed one never reaches a query.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TopicSlug(String);
+
+impl TopicSlug {
+    pub const MAX: usize = 64;
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for TopicSlug {
+    type Error = UnknownValue;
+    fn try_from(value: String) -> Result<Self, UnknownValue> {
+        let well_formed = (1..=Self::MAX).contains(&value.len())
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if well_formed {
+            Ok(TopicSlug(value))
+        } else {
+            Err(UnknownValue {
+                expected: "topic",
+                value: value.chars().take(40).collect(),
+            })
+        }
+    }
+}
+
+impl FromStr for TopicSlug {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
+        TopicSlug::try_from(s.to_owned())
+    }
+}
+
+impl From<TopicSlug> for String {
+    fn from(slug: TopicSlug) -> String {
+        slug.0
+    }
+}
+
+impl fmt::Display for TopicSlug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -81,20 +146,17 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 2] = [Role::User, Role::Admin];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::User => "user",
             Role::Admin => "admin",
         }
     }
-    pub fn parse(s: &str) -> Role {
-        if s == "admin" {
-            Role::Admin
-        } else {
-            Role::User
-        }
-    }
 }
+
+parse_by_name!(Role, "role");
 
 /// Where a question came from; shown honestly in the UI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +167,8 @@ pub enum QuestionSource {
 }
 
 impl QuestionSource {
+    pub const ALL: [QuestionSource; 2] = [QuestionSource::Bank, QuestionSource::Ai];
+
     pub fn as_str(self) -> &'static str {
         match self {
             QuestionSource::Bank => "bank",
@@ -119,17 +183,11 @@ impl QuestionSource {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub id: UserId,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-}
+parse_by_name!(QuestionSource, "question source");
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topic {
-    pub slug: String,
+    pub slug: TopicSlug,
     pub name: String,
     pub category: String,
 }
@@ -187,20 +245,13 @@ impl Language {
     }
 }
 
-impl FromStr for Language {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Language::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or(())
-    }
-}
+parse_by_name!(Language, "language");
 
 /// Optional free text a learner adds to a generation request ("focus on edge cases"):
 /// trimmed, at most `Focus::MAX` characters, no control characters. It reaches a prompt
-/// only as quoted data.
+/// only as quoted data. Deserialising goes through `parse` too (empty text is refused).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Focus(String);
 
 impl Focus {
@@ -223,5 +274,18 @@ impl Focus {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl TryFrom<String> for Focus {
+    type Error = &'static str;
+    fn try_from(value: String) -> Result<Self, &'static str> {
+        Focus::parse(&value)?.ok_or("The focus is empty.")
+    }
+}
+
+impl From<Focus> for String {
+    fn from(focus: Focus) -> String {
+        focus.0
     }
 }

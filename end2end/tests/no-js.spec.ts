@@ -1,6 +1,24 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, Page } from "@playwright/test";
+import { PASSWORD, uniqueEmail } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
+
+/** Registers through the plain HTML form; the server answers with the challenge page, signed in. */
+async function registerWithoutJs(page: Page, email: string) {
+  await page.goto("/register");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/challenge/);
+  await expect(page.getByTestId("user-name")).toBeVisible();
+}
+
+async function loginWithoutJs(page: Page, email: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
 
 test("home page renders on the server", async ({ page }) => {
   await page.goto("/");
@@ -33,4 +51,72 @@ test("manifest is served with both icon sizes", async ({ request }) => {
     expect(img.ok()).toBeTruthy();
     expect(img.headers()["content-type"]).toContain("image/png");
   }
+});
+
+test("register without JavaScript signs in and lands on the challenge page", async ({ page }) => {
+  await registerWithoutJs(page, uniqueEmail("nojs-register"));
+});
+
+test("a wrong password without JavaScript says so on the login page", async ({ page }) => {
+  const email = uniqueEmail("nojs-wrong");
+  await registerWithoutJs(page, email);
+  await page.context().clearCookies();
+
+  await loginWithoutJs(page, email, "not the right password");
+  await expect(page.getByText("Wrong email or password.")).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByTestId("user-name")).toHaveCount(0);
+});
+
+test("sign in without JavaScript lands on the challenge page", async ({ page }) => {
+  const email = uniqueEmail("nojs-login");
+  await registerWithoutJs(page, email);
+  await page.context().clearCookies();
+  await page.goto("/challenge");
+  await expect(page.getByTestId("user-name")).toHaveCount(0);
+
+  await loginWithoutJs(page, email, PASSWORD);
+  await expect(page).toHaveURL(/\/challenge/);
+  await expect(page.getByTestId("user-name")).toBeVisible();
+});
+
+test("answer a bank question without JavaScript; the result survives a reload", async ({ page }) => {
+  await registerWithoutJs(page, uniqueEmail("nojs-answer"));
+  await page.goto("/challenge");
+
+  // "arrays" if there is such a topic, else the first arrays one ("arrays-hashing"), else the first.
+  const picker = page.locator("select#topic");
+  // (Attribute reads, not evaluate(): page scripts are off in this file.)
+  const options = picker.locator("option");
+  const values: string[] = [];
+  for (let i = 0, n = await options.count(); i < n; i++) values.push((await options.nth(i).getAttribute("value")) ?? "");
+  expect(values.length).toBeGreaterThan(0);
+  const slug = values.find((v) => v === "arrays") ?? values.find((v) => v.startsWith("arrays")) ?? values[0];
+  const topicName = (await picker.locator(`option[value="${slug}"]`).textContent())!.trim();
+  await picker.selectOption(slug);
+  await page.getByText("Medium", { exact: true }).click();
+  await expect(page.getByRole("radio", { name: "Medium", exact: true })).toBeChecked();
+
+  await page.getByTestId("bank-generate").click();
+  await expect(page).toHaveURL(/\/challenge\?id=\d+/);
+  const id = new URL(page.url()).searchParams.get("id")!;
+  const card = page.getByTestId("challenge");
+  await expect(card).toBeVisible();
+  await expect(card).toContainText(topicName);
+  await expect(card).toContainText("Medium");
+  await expect(page.locator("select#topic")).toHaveValue(slug);
+  await expect(page.getByTestId("result")).toHaveCount(0);
+
+  await page.getByTestId("option-2").click();
+  const result = page.getByTestId("result");
+  await expect(result).toBeVisible();
+  await expect(result).toContainText(/Correct!|Not quite\./);
+  await expect(page).toHaveURL(new RegExp(`/challenge\\?id=${id}(&|$)`));
+  await expect(page.getByTestId("option-2")).toHaveClass(/correct|wrong/);
+  const verdict = (await result.textContent())!.includes("Correct!") ? "Correct!" : "Not quite.";
+
+  await page.reload();
+  await expect(page.getByTestId("challenge")).toBeVisible();
+  await expect(page.getByTestId("result")).toContainText(verdict);
+  await expect(page.getByTestId("option-1")).toBeDisabled();
 });

@@ -7,6 +7,7 @@ mod m20261122_000003_create_challenges;
 mod m20261122_000004_generation;
 mod m20261122_000005_quota;
 mod m20261122_000006_pool_and_jobs;
+mod m20261201_000007_llm_call_reply_model;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_generation::Migration),
             Box::new(m20261122_000005_quota::Migration),
             Box::new(m20261122_000006_pool_and_jobs::Migration),
+            Box::new(m20261201_000007_llm_call_reply_model::Migration),
         ]
     }
 }

@@ -1,15 +1,13 @@
-//! Account server functions: thin wrappers over the service.
+//! Account server functions: thin wrappers over `server`. The forms post to them directly
+//! when JavaScript is off; a success then redirects to `next` (errors come back to the form).
+use super::model::CurrentUser;
 use crate::error::AppError;
-use crate::types::CurrentUser;
 use leptos::prelude::*;
-
-#[cfg(feature = "ssr")]
-use {super::session, crate::request::RequestContext};
 
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    let ctx = RequestContext::take()?;
-    session::current_user(&ctx).await
+    let ctx = crate::request::RequestContext::take()?;
+    super::server::current_user(&ctx).await
 }
 
 #[server(prefix = "/api", endpoint = "register")]
@@ -20,25 +18,40 @@ pub async fn register(
     /// Minutes east of UTC, filled in by the browser; absent or empty means UTC.
     #[server(default)]
     utc_offset_minutes: Option<String>,
+    /// Where to go afterwards (a local path).
+    #[server(default)]
+    next: Option<String>,
 ) -> Result<CurrentUser, AppError> {
-    let ctx = RequestContext::take()?;
-    let offset = super::service::parse_utc_offset(utc_offset_minutes.as_deref())?;
-    let user = super::service::register(ctx.db(), &email, &password, &display_name).await?;
-    super::service::set_utc_offset(ctx.db(), user.id, offset).await?;
+    use super::server::{accounts, session};
+    let ctx = crate::request::RequestContext::take()?;
+    let offset = accounts::parse_utc_offset(utc_offset_minutes.as_deref())?;
+    let user = accounts::register(ctx.db(), &email, &password, &display_name).await?;
+    accounts::set_utc_offset(ctx.db(), user.id, offset).await?;
     session::start_session(&ctx, &user).await?;
+    ctx.redirect_plain_form(&super::model::after_login(next.as_deref()));
     Ok(user)
 }
 
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<CurrentUser, AppError> {
-    let ctx = RequestContext::take()?;
-    let user = super::service::login(ctx.db(), &email, &password).await?;
+pub async fn login(
+    email: String,
+    password: String,
+    /// Where to go afterwards (a local path).
+    #[server(default)]
+    next: Option<String>,
+) -> Result<CurrentUser, AppError> {
+    use super::server::{accounts, session};
+    let ctx = crate::request::RequestContext::take()?;
+    let user = accounts::login(ctx.db(), &email, &password).await?;
     session::start_session(&ctx, &user).await?;
+    ctx.redirect_plain_form(&super::model::after_login(next.as_deref()));
     Ok(user)
 }
 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let ctx = RequestContext::take()?;
-    session::end_session(&ctx).await
+    let ctx = crate::request::RequestContext::take()?;
+    super::server::session::end_session(&ctx).await?;
+    ctx.redirect_plain_form("/");
+    Ok(())
 }

@@ -1,3 +1,4 @@
+use crate::jobs::JobState;
 use sea_orm::entity::prelude::*;
 
 /// A background job (see `crate::jobs`).
@@ -11,8 +12,7 @@ pub struct Model {
     pub dedup_key: String,
     /// JSON.
     pub payload: String,
-    /// queued | running | done | failed
-    pub state: String,
+    pub state: JobState,
     pub attempts: i32,
     pub max_attempts: i32,
     pub run_at: DateTimeUtc,

@@ -8,7 +8,10 @@ pub struct Model {
     pub id: i64,
     pub user_id: Option<i64>,
     pub purpose: String,
+    /// The model the app asked for.
     pub model: String,
+    /// The model the reply named; `None` when there was no reply.
+    pub reply_model: Option<String>,
     pub technique: String,
     pub prompt_tokens: i32,
     pub completion_tokens: i32,

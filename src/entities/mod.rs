@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table (see `migrations/` for the schema).
 pub mod challenge;
+pub mod columns;
 pub mod job;
 pub mod llm_call;
 pub mod pool_entry;

@@ -1,3 +1,4 @@
+use crate::types::Difficulty;
 use sea_orm::entity::prelude::*;
 
 /// A verified AI question waiting in the instant pool; served once, then removed.
@@ -9,7 +10,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub question_id: i64,
     pub topic_id: i64,
-    pub difficulty: String,
+    pub difficulty: Difficulty,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,3 +1,5 @@
+use super::columns::OptionList;
+use crate::types::{Difficulty, QuestionSource};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,17 +10,17 @@ pub struct Model {
     /// Stable bank id ("sql-007"); `None` for generated questions.
     pub external_id: Option<String>,
     pub topic_id: i64,
-    pub difficulty: String,
+    pub difficulty: Difficulty,
     pub title: String,
     pub stem: String,
-    /// JSON array of exactly four strings.
-    pub options: String,
+    /// Exactly four, stored as a JSON array.
+    pub options: OptionList,
     pub answer_index: i16,
     pub explanation: String,
     pub language: Option<String>,
     /// JSON array of tags.
     pub tags: String,
-    pub source: String,
+    pub source: QuestionSource,
     pub content_hash: String,
     pub model: Option<String>,
     pub verification: Option<String>,
@@ -30,12 +32,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::topic::Entity",
+        from = "Column::TopicId",
+        to = "super::topic::Column::Id"
+    )]
+    Topic,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
-
-impl Model {
-    pub fn option_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.options).unwrap_or_default()
+impl Related<super::topic::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Topic.def()
     }
 }
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,3 +1,4 @@
+use crate::types::Role;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub email: String,
     pub password_hash: Option<String>,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTimeUtc,
     /// Minutes east of UTC; the daily quota resets at this local midnight.
     pub utc_offset_minutes: i32,

@@ -1,13 +1,16 @@
 //! A `Provider` for any server that speaks the OpenAI chat-completions wire format.
 use super::sse::{SseData, SseDecoder};
+use super::wire::{
+    ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ErrorReply, ResponseFormat,
+    StreamOptions,
+};
 use super::{ChatRequest, Completion, LlmError, Provider, StreamEvent, Usage};
 use crate::config::LlmSettings;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use reqwest::{header, StatusCode};
-use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{sleep, timeout, timeout_at, Instant};
@@ -19,8 +22,10 @@ pub struct OpenAiCompatible {
     http: reqwest::Client,
     settings: LlmSettings,
     permits: Arc<Semaphore>,
-    /// Cleared the first time the upstream rejects `response_format`.
+    /// Cleared for the process once the upstream refuses `response_format` itself.
     json_mode: AtomicBool,
+    /// The last configuration fault the upstream reported; cleared by a success.
+    config_fault: Mutex<Option<String>>,
 }
 
 impl OpenAiCompatible {
@@ -35,21 +40,27 @@ impl OpenAiCompatible {
             http,
             settings,
             json_mode: AtomicBool::new(true),
+            config_fault: Mutex::new(None),
         })
     }
 
-    fn body(&self, request: &ChatRequest, stream: bool) -> Value {
-        let mut body = json!({
-            "model": request.model.as_deref().unwrap_or(&self.settings.model),
-            "messages": request.messages,
-            "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
-            "stream": stream,
-        });
-        if request.json && self.json_mode.load(Ordering::Relaxed) {
-            body["response_format"] = json!({ "type": "json_object" });
-        }
-        body
+    fn model<'a>(&'a self, request: &'a ChatRequest) -> &'a str {
+        request.model.as_deref().unwrap_or(&self.settings.model)
+    }
+
+    fn body(&self, request: &ChatRequest, stream: bool, json_mode: bool) -> String {
+        let body = ChatCompletionRequest {
+            model: self.model(request),
+            messages: &request.messages,
+            temperature: request.temperature,
+            max_tokens: request.max_tokens,
+            stream,
+            stream_options: stream.then_some(StreamOptions {
+                include_usage: true,
+            }),
+            response_format: json_mode.then_some(ResponseFormat::JSON_OBJECT),
+        };
+        serde_json::to_string(&body).expect("requests serialise")
     }
 
     async fn permit(&self) -> Result<OwnedSemaphorePermit, LlmError> {
@@ -60,21 +71,26 @@ impl OpenAiCompatible {
             .map_err(|_| LlmError::Unavailable("gateway shutting down".into()))
     }
 
-    /// Sends the request, retrying connection failures, 429 and 5xx with backoff.
-    /// Resolves when the response headers arrive (the first byte).
+    fn note_fault(&self, fault: Option<String>) {
+        *self.config_fault.lock().unwrap_or_else(|e| e.into_inner()) = fault;
+    }
+
+    /// Sends the request, retrying connection failures, 429, 5xx and (with `Retry-After`)
+    /// 503 with backoff. Resolves when the response headers arrive (the first byte).
     async fn send(
         &self,
         request: &ChatRequest,
         stream: bool,
     ) -> Result<reqwest::Response, LlmError> {
         let url = format!("{}chat/completions", self.settings.base_url);
+        let mut json_mode = request.json && self.json_mode.load(Ordering::Relaxed);
         let mut attempt = 0u32;
         loop {
             let mut builder = self
                 .http
                 .post(&url)
                 .header(header::CONTENT_TYPE, "application/json")
-                .body(self.body(request, stream).to_string());
+                .body(self.body(request, stream, json_mode));
             if let Some(key) = &self.settings.api_key {
                 builder = builder.bearer_auth(key);
             }
@@ -82,7 +98,10 @@ impl OpenAiCompatible {
                 Err(_) => return Err(LlmError::Timeout("waiting for the first byte")),
                 Ok(Err(e)) if e.is_timeout() => return Err(LlmError::Timeout("connecting")),
                 Ok(Err(e)) => LlmError::Unavailable(format!("request failed: {e}")),
-                Ok(Ok(response)) if response.status().is_success() => return Ok(response),
+                Ok(Ok(response)) if response.status().is_success() => {
+                    self.note_fault(None);
+                    return Ok(response);
+                }
                 Ok(Ok(response)) => {
                     let status = response.status();
                     let retry_after = response
@@ -90,26 +109,38 @@ impl OpenAiCompatible {
                         .get(header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok());
-                    let text = response.text().await.unwrap_or_default();
-                    if status == StatusCode::BAD_REQUEST
-                        && request.json
-                        && text.contains("response_format")
-                        && self.json_mode.swap(false, Ordering::Relaxed)
-                    {
-                        tracing::info!("upstream rejects JSON mode; using plain prompting");
-                        continue;
-                    }
-                    if status == StatusCode::TOO_MANY_REQUESTS {
-                        LlmError::RateLimited {
-                            retry_after_secs: retry_after.unwrap_or(1).max(1),
+                    let reply = ErrorReply::parse(&response.text().await.unwrap_or_default());
+                    let detail = format!("upstream answered {status}: {}", reply.error.message);
+                    match status {
+                        StatusCode::BAD_REQUEST if json_mode && reply.refuses_json_mode() => {
+                            // This request goes again in plain prompting, and so will every
+                            // later one.
+                            if self.json_mode.swap(false, Ordering::Relaxed) {
+                                tracing::info!("upstream refuses JSON mode; using plain prompting");
+                            }
+                            json_mode = false;
+                            continue;
                         }
-                    } else if status.is_server_error() {
-                        LlmError::Unavailable(format!("upstream answered {status}"))
-                    } else {
-                        let snippet: String = text.chars().take(200).collect();
-                        return Err(LlmError::Unavailable(format!(
-                            "upstream answered {status}: {snippet}"
-                        )));
+                        StatusCode::UNAUTHORIZED
+                        | StatusCode::FORBIDDEN
+                        | StatusCode::NOT_FOUND => {
+                            let fault = format!(
+                                "{detail} (model {:?}; check LLM_API_KEY, LLM_MODEL and LLM_BASE_URL)",
+                                self.model(request)
+                            );
+                            self.note_fault(Some(fault.clone()));
+                            return Err(LlmError::Misconfigured(fault));
+                        }
+                        StatusCode::TOO_MANY_REQUESTS => LlmError::RateLimited {
+                            retry_after_secs: retry_after.unwrap_or(1).max(1),
+                        },
+                        StatusCode::SERVICE_UNAVAILABLE if retry_after.is_some() => {
+                            LlmError::RateLimited {
+                                retry_after_secs: retry_after.unwrap_or(1).max(1),
+                            }
+                        }
+                        s if s.is_server_error() => LlmError::Unavailable(detail),
+                        _ => return Err(LlmError::Unavailable(detail)),
                     }
                 }
             };
@@ -135,18 +166,17 @@ impl OpenAiCompatible {
     }
 }
 
-fn usage(value: &Value) -> Option<Usage> {
-    let u = value.get("usage")?;
-    Some(Usage {
-        prompt_tokens: u.get("prompt_tokens")?.as_u64()? as u32,
-        completion_tokens: u.get("completion_tokens")?.as_u64()? as u32,
-    })
-}
-
 #[async_trait::async_trait]
 impl Provider for OpenAiCompatible {
     fn default_model(&self) -> &str {
         &self.settings.model
+    }
+
+    fn config_fault(&self) -> Option<String> {
+        self.config_fault
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     async fn complete(&self, request: &ChatRequest) -> Result<Completion, LlmError> {
@@ -159,19 +189,18 @@ impl Provider for OpenAiCompatible {
             .await
             .map_err(|_| LlmError::Timeout("total"))?
             .map_err(|e| LlmError::Unavailable(format!("reading the reply: {e}")))?;
-        let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| LlmError::Unavailable(format!("reply is not JSON: {e}")))?;
-        let text = value["choices"][0]["message"]["content"]
-            .as_str()
-            .ok_or_else(|| LlmError::InvalidOutput("the reply has no message content".into()))?
-            .to_owned();
+        let reply: ChatCompletion = serde_json::from_slice(&bytes)
+            .map_err(|e| LlmError::Unavailable(format!("reply is not a chat completion: {e}")))?;
+        let text = reply
+            .choices
+            .into_iter()
+            .next()
+            .and_then(|choice| choice.message.content)
+            .ok_or_else(|| LlmError::InvalidOutput("the reply has no message content".into()))?;
         Ok(Completion {
             text,
-            model: value["model"]
-                .as_str()
-                .unwrap_or(&self.settings.model)
-                .to_owned(),
-            usage: usage(&value),
+            reply_model: reply.model,
+            usage: reply.usage.map(Usage::from),
         })
     }
 
@@ -189,7 +218,7 @@ impl Provider for OpenAiCompatible {
             decoder: SseDecoder::default(),
             queue: VecDeque::new(),
             text: String::new(),
-            model: self.settings.model.clone(),
+            model: None,
             usage: None,
             finished: false,
             ended: false,
@@ -206,7 +235,7 @@ struct StreamState {
     decoder: SseDecoder,
     queue: VecDeque<Result<StreamEvent, LlmError>>,
     text: String,
-    model: String,
+    model: Option<String>,
     usage: Option<Usage>,
     /// A chunk carried a `finish_reason`.
     finished: bool,
@@ -275,33 +304,32 @@ impl StreamState {
                     .push_back(Ok(StreamEvent::Done(self.completion())));
             }
             SseData::Data(payload) => {
-                let Ok(value) = serde_json::from_str::<Value>(&payload) else {
+                let Ok(chunk) = serde_json::from_str::<ChatCompletionChunk>(&payload) else {
                     self.ended = true;
                     self.queue
                         .push_back(Err(LlmError::Unavailable("malformed stream chunk".into())));
                     return;
                 };
-                if let Some(message) = value.get("error") {
+                if let Some(error) = chunk.error {
                     self.ended = true;
                     self.queue.push_back(Err(LlmError::Unavailable(format!(
-                        "upstream error: {message}"
+                        "upstream error: {error}"
                     ))));
                     return;
                 }
-                if let Some(model) = value["model"].as_str() {
-                    self.model = model.to_owned();
+                if chunk.model.is_some() {
+                    self.model = chunk.model;
                 }
-                if let Some(u) = usage(&value) {
-                    self.usage = Some(u);
+                if let Some(usage) = chunk.usage {
+                    self.usage = Some(usage.into());
                 }
-                if !value["choices"][0]["finish_reason"].is_null() {
-                    self.finished = true;
-                }
-                if let Some(delta) = value["choices"][0]["delta"]["content"].as_str() {
-                    if !delta.is_empty() {
-                        self.text.push_str(delta);
-                        self.queue
-                            .push_back(Ok(StreamEvent::Delta(delta.to_owned())));
+                for choice in chunk.choices {
+                    if choice.finish_reason.is_some() {
+                        self.finished = true;
+                    }
+                    if let Some(delta) = choice.delta.content.filter(|d| !d.is_empty()) {
+                        self.text.push_str(&delta);
+                        self.queue.push_back(Ok(StreamEvent::Delta(delta)));
                     }
                 }
             }
@@ -311,7 +339,7 @@ impl StreamState {
     fn completion(&self) -> Completion {
         Completion {
             text: self.text.clone(),
-            model: self.model.clone(),
+            reply_model: self.model.clone(),
             usage: self.usage,
         }
     }

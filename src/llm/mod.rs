@@ -1,9 +1,9 @@
 //! The LLM gateway (server only): one `Provider` abstraction and its first implementation,
 //! a client for the OpenAI chat-completions wire format (OpenAI, OpenRouter, Ollama, vLLM,
-//! llama.cpp …), plus strict parsing of generated questions.
+//! llama.cpp …), with the wire format as typed structs. It knows nothing of questions.
 pub mod client;
-pub mod parse;
 pub mod sse;
+pub mod wire;
 
 use crate::error::AppError;
 use futures_util::stream::BoxStream;
@@ -58,7 +58,8 @@ pub struct Usage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Completion {
     pub text: String,
-    pub model: String,
+    /// The model the reply names (behind a router it may differ from the one asked for).
+    pub reply_model: Option<String>,
     pub usage: Option<Usage>,
 }
 
@@ -76,8 +77,13 @@ pub enum LlmError {
     Unavailable(String),
     #[error("upstream timed out ({0})")]
     Timeout(&'static str),
-    #[error("upstream is rate limiting; retry after {retry_after_secs} s")]
+    /// 429, or 503 with `Retry-After`: busy, try again later.
+    #[error("upstream is busy; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// 401 / 403 / 404: a wrong key or an unknown model. Not an outage: only fixing the
+    /// configuration helps, so it is not retried.
+    #[error("upstream refuses our configuration: {0}")]
+    Misconfigured(String),
     #[error("upstream output unusable: {0}")]
     InvalidOutput(String),
 }
@@ -96,6 +102,10 @@ impl From<LlmError> for AppError {
             LlmError::RateLimited { retry_after_secs } => {
                 AppError::UpstreamBusy { retry_after_secs }
             }
+            LlmError::Misconfigured(detail) => {
+                tracing::error!(%detail, "LLM configuration fault: check LLM_API_KEY and LLM_MODEL");
+                AppError::Upstream("it is not set up correctly on this server.".into())
+            }
             LlmError::InvalidOutput(detail) => AppError::InvalidOutput(detail),
         }
     }
@@ -106,6 +116,11 @@ impl From<LlmError> for AppError {
 pub trait Provider: Send + Sync {
     /// The model used when a request names none.
     fn default_model(&self) -> &str;
+    /// Set while the upstream refuses our configuration (bad key, unknown model), for
+    /// operators: `/readyz` reports it.
+    fn config_fault(&self) -> Option<String> {
+        None
+    }
     async fn complete(&self, request: &ChatRequest) -> Result<Completion, LlmError>;
     async fn stream(
         &self,

@@ -1,13 +1,13 @@
 //! The curated bank: TOML files under `bank/`, validated and synced into the database
 //! idempotently at start-up (keyed by each question's stable id).
-use super::dedup::content_hash;
 use super::schema::{QuestionDraft, SchemaError};
+use super::store::{new_row, Origin};
 use crate::entities::{question, topic};
 use crate::types::{Difficulty, QuestionSource};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
 };
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -203,7 +203,7 @@ pub async fn sync(db: &DatabaseConnection, files: &[BankFile]) -> Result<SyncRep
         .collect();
 
     let existing: HashMap<String, question::Model> = question::Entity::find()
-        .filter(question::Column::Source.eq(QuestionSource::Bank.as_str()))
+        .filter(question::Column::Source.eq(QuestionSource::Bank))
         .all(&txn)
         .await?
         .into_iter()
@@ -216,31 +216,13 @@ pub async fn sync(db: &DatabaseConnection, files: &[BankFile]) -> Result<SyncRep
         for q in &file.questions {
             seen.insert(q.id.clone());
             let draft = q.draft();
-            let options_json = serde_json::to_string(&draft.options).expect("strings serialise");
-            let tags_json = serde_json::to_string(&q.tags).expect("strings serialise");
-            let hash = content_hash(&draft.stem, &draft.options);
-            let mut model = question::ActiveModel {
-                external_id: Set(Some(q.id.clone())),
-                topic_id: Set(topic_id),
-                difficulty: Set(draft.difficulty.as_str().to_owned()),
-                title: Set(draft.title.clone()),
-                stem: Set(draft.stem.clone()),
-                options: Set(options_json.clone()),
-                answer_index: Set(i16::from(draft.answer_index)),
-                explanation: Set(draft.explanation.clone()),
-                language: Set(draft.language.clone()),
-                tags: Set(tags_json.clone()),
-                source: Set(QuestionSource::Bank.as_str().to_owned()),
-                content_hash: Set(hash.clone()),
-                model: Set(None),
-                verification: Set(Some("curated".to_owned())),
-                retired: Set(false),
-                updated_at: Set(now),
-                ..Default::default()
+            let origin = Origin::Bank {
+                external_id: q.id.clone(),
+                tags: q.tags.clone(),
             };
+            let mut model = new_row(draft.clone(), topic_id, origin, now);
             match existing.get(&q.id) {
                 None => {
-                    model.created_at = Set(now);
                     question::Entity::insert(model)
                         .exec_without_returning(&txn)
                         .await?;
@@ -248,19 +230,20 @@ pub async fn sync(db: &DatabaseConnection, files: &[BankFile]) -> Result<SyncRep
                 }
                 Some(old) => {
                     let same = old.topic_id == topic_id
-                        && old.difficulty == draft.difficulty.as_str()
+                        && old.difficulty == draft.difficulty
                         && old.title == draft.title
                         && old.stem == draft.stem
-                        && old.options == options_json
+                        && old.options.0 == draft.options
                         && i64::from(old.answer_index) == i64::from(draft.answer_index)
                         && old.explanation == draft.explanation
                         && old.language == draft.language
-                        && old.tags == tags_json
+                        && model.tags.as_ref() == &old.tags
                         && !old.retired;
                     if same {
                         report.unchanged += 1;
                     } else {
                         model.id = Set(old.id);
+                        model.created_at = NotSet;
                         question::Entity::update(model).exec(&txn).await?;
                         report.updated += 1;
                     }

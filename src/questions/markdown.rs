@@ -23,7 +23,12 @@ pub fn to_html(markdown: &str) -> String {
     });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, parser);
-    CLEANER.clean(&unsafe_html).to_string()
+    // A code block may scroll sideways; keyboard users need to be able to focus it to
+    // scroll. (Cleaned `<pre>` carries no attributes, so the tag is matched exactly.)
+    CLEANER
+        .clean(&unsafe_html)
+        .to_string()
+        .replace("<pre>", "<pre tabindex=\"0\">")
 }
 
 /// For one-line text such as an option: no wrapping paragraph.
@@ -47,7 +52,9 @@ mod tests {
     fn renders_code_blocks_with_language() {
         let html = to_html("Look:\n\n```rust\nlet x = 1 < 2;\n```\n");
         assert!(
-            html.contains("<pre><code class=\"language-rust\">let x = 1 &lt; 2;\n</code></pre>"),
+            html.contains(
+                "<pre tabindex=\"0\"><code class=\"language-rust\">let x = 1 &lt; 2;\n</code></pre>"
+            ),
             "{html}"
         );
     }

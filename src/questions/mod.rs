@@ -1,6 +1,9 @@
-//! Questions (server only): the schema every question must satisfy, the curated bank,
-//! markdown rendering of untrusted text, and the normalisation used for deduplication.
+//! Questions (server only): the schema every question must satisfy, strict parsing of a
+//! model's reply into it, the curated bank, storing questions, markdown rendering of
+//! untrusted text, and the normalisation used for deduplication.
 pub mod bank;
 pub mod dedup;
 pub mod markdown;
+pub mod parse;
 pub mod schema;
+pub mod store;

@@ -2,22 +2,24 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The message of a validation error for `field`, shown under its input.
+/// The message of a validation error for `field`, shown under its input; `id` is what
+/// the input's `aria-describedby` names. The element is always there (empty without an
+/// error), so the reference never dangles.
 #[component]
 pub fn FieldError(
     #[prop(into)] error: Signal<Option<AppError>>,
     field: &'static str,
+    id: &'static str,
 ) -> impl IntoView {
     let message = move || {
-        error
-            .get()
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
+        error.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.message_for(field))
+                .map(str::to_owned)
+        })
     };
     view! {
-        <Show when=move || message().is_some()>
-            <p class="field-error" role="alert" data-field=field>{message}</p>
-        </Show>
+        <p class="field-error" id=id role="alert" data-field=field hidden=move || message().is_none()>{message}</p>
     }
 }
 
@@ -47,32 +49,8 @@ pub fn Html(html: String, #[prop(optional)] class: &'static str) -> impl IntoVie
 /// applied before first paint by the inline script in the page head.
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let toggle = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            let Some(root) = window.document().and_then(|d| d.document_element()) else {
-                return;
-            };
-            let current = root.get_attribute("data-theme").unwrap_or_else(|| {
-                let dark = window
-                    .match_media("(prefers-color-scheme: dark)")
-                    .ok()
-                    .flatten()
-                    .is_some_and(|m| m.matches());
-                if dark { "dark" } else { "light" }.to_owned()
-            });
-            let next = if current == "dark" { "light" } else { "dark" };
-            let _ = root.set_attribute("data-theme", next);
-            if let Ok(Some(storage)) = window.local_storage() {
-                let _ = storage.set_item("theme", next);
-            }
-        }
-    };
     view! {
-        <button type="button" class="icon-button" on:click=toggle aria-label="Toggle dark mode" title="Toggle dark mode">
+        <button type="button" class="icon-button" on:click=move |_| browser::toggle_theme() aria-label="Toggle dark mode" title="Toggle dark mode">
             <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                 <path fill="currentColor" d="M12 3a9 9 0 1 0 9 9 7 7 0 0 1-9-9z" />
             </svg>
@@ -82,3 +60,59 @@ pub fn ThemeToggle() -> impl IntoView {
 
 /// Script for the page head: applies a remembered theme before the first paint.
 pub const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('theme');if(t==='dark'||t==='light')document.documentElement.setAttribute('data-theme',t)}catch(e){}";
+
+/// The browser's offset from UTC in minutes east, as form text; empty until hydrated (and
+/// without JavaScript, which the server reads as UTC).
+pub fn use_browser_utc_offset() -> RwSignal<String> {
+    let offset = RwSignal::new(String::new());
+    Effect::new(move |_| offset.set(browser::utc_offset_minutes()));
+    offset
+}
+
+/// Marks the response of the page being rendered on the server as a 404.
+pub fn use_not_found_status() {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+}
+
+/// What only a browser can do; inert elsewhere (these run from events and effects only).
+mod browser {
+    #[cfg(feature = "hydrate")]
+    pub fn toggle_theme() {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Some(root) = window.document().and_then(|d| d.document_element()) else {
+            return;
+        };
+        let current = root.get_attribute("data-theme").unwrap_or_else(|| {
+            let dark = window
+                .match_media("(prefers-color-scheme: dark)")
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.matches());
+            if dark { "dark" } else { "light" }.to_owned()
+        });
+        let next = if current == "dark" { "light" } else { "dark" };
+        let _ = root.set_attribute("data-theme", next);
+        if let Ok(Some(storage)) = window.local_storage() {
+            let _ = storage.set_item("theme", next);
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn utc_offset_minutes() -> String {
+        let minutes_west = js_sys::Date::new_0().get_timezone_offset();
+        (-(minutes_west as i32)).to_string()
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn toggle_theme() {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn utc_offset_minutes() -> String {
+        String::new()
+    }
+}

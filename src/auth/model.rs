@@ -1,0 +1,19 @@
+//! What the browser and the server share about accounts.
+use crate::types::{Role, UserId};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// Where to go after logging in: `next` if it is a path on this site, else the challenge
+/// page. (Never another origin: `//evil.example` is refused.)
+pub fn after_login(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| "/challenge".to_owned())
+}

@@ -1,0 +1,221 @@
+//! Challenges on the server: serving bank questions, looking a learner's challenge up, and
+//! recording answers. Every query is scoped to the caller.
+use super::model::{AnswerResult, ChallengeView};
+use crate::entities::{challenge, question, topic};
+use crate::error::AppError;
+use crate::questions::markdown::{to_html, to_inline_html};
+use crate::questions::store::live_bank_questions;
+use crate::types::{ChallengeId, Difficulty, Topic, TopicSlug, UserId};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+};
+
+/// Topics that have at least one active question, by name.
+pub async fn list_topics(db: &DatabaseConnection) -> Result<Vec<Topic>, AppError> {
+    let with_questions = Query::select()
+        .column(question::Column::TopicId)
+        .from(question::Entity)
+        .and_where(question::Column::Retired.eq(false))
+        .to_owned();
+    topic::Entity::find()
+        .filter(topic::Column::Id.in_subquery(with_questions))
+        .order_by_asc(topic::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(shared_topic)
+        .collect()
+}
+
+/// The topic of this slug; an unknown one is the learner's error, next to the field.
+pub async fn find_topic(
+    db: &DatabaseConnection,
+    slug: &TopicSlug,
+) -> Result<topic::Model, AppError> {
+    topic::Entity::find()
+        .filter(topic::Column::Slug.eq(slug.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::invalid("topic", "Unknown topic."))
+}
+
+/// A bank question of this topic and difficulty that the user has never been served.
+pub async fn next_challenge(
+    db: &DatabaseConnection,
+    user: UserId,
+    topic_slug: &TopicSlug,
+    difficulty: Difficulty,
+) -> Result<ChallengeView, AppError> {
+    let topic = find_topic(db, topic_slug).await?;
+    let seen = Query::select()
+        .column(challenge::Column::QuestionId)
+        .from(challenge::Entity)
+        .and_where(challenge::Column::UserId.eq(user.0))
+        .to_owned();
+    let picked = live_bank_questions(topic.id, difficulty)
+        .filter(question::Column::Id.not_in_subquery(seen))
+        .order_by(Expr::cust("RANDOM()"), Order::Asc)
+        .limit(1)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "You have seen every {difficulty} question in {}. Try another topic or difficulty.",
+                topic.name
+            ))
+        })?;
+    let created = new_challenge(user, picked.id).insert(db).await?;
+    view(created, picked, topic)
+}
+
+/// A fresh, unanswered challenge row for `user`.
+pub fn new_challenge(user: UserId, question_id: i64) -> challenge::ActiveModel {
+    challenge::ActiveModel {
+        user_id: Set(user.0),
+        question_id: Set(question_id),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+}
+
+/// One of this user's challenges with its question and topic, in one query (someone
+/// else's id is simply not found).
+async fn find_owned(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    id: ChallengeId,
+) -> Result<(challenge::Model, question::Model, topic::Model), AppError> {
+    let found = challenge::Entity::find_by_id(id.0)
+        .filter(challenge::Column::UserId.eq(user.0))
+        .find_also_related(question::Entity)
+        .and_also_related(topic::Entity)
+        .one(db)
+        .await?;
+    match found {
+        Some((challenge, Some(question), Some(topic))) => Ok((challenge, question, topic)),
+        Some(_) => {
+            tracing::error!(challenge = id.0, "challenge without its question or topic");
+            Err(AppError::Internal)
+        }
+        None => Err(AppError::NotFound("Challenge".into())),
+    }
+}
+
+pub async fn get_challenge(
+    db: &DatabaseConnection,
+    user: UserId,
+    id: ChallengeId,
+) -> Result<ChallengeView, AppError> {
+    let (found, question, topic) = find_owned(db, user, id).await?;
+    view(found, question, topic)
+}
+
+pub async fn answer(
+    db: &DatabaseConnection,
+    user: UserId,
+    id: ChallengeId,
+    chosen: u8,
+) -> Result<AnswerResult, AppError> {
+    if chosen > 3 {
+        return Err(AppError::invalid(
+            "choice",
+            "Choose one of the four options.",
+        ));
+    }
+    let (found, question, _) = find_owned(db, user, id).await?;
+    let already = || AppError::Conflict("You already answered this challenge.".into());
+    if found.chosen_index.is_some() {
+        return Err(already());
+    }
+    let now = chrono::Utc::now();
+    let correct = i16::from(chosen) == question.answer_index;
+    let time_taken_ms = (now - found.created_at)
+        .num_milliseconds()
+        .clamp(0, i64::from(i32::MAX));
+    // Conditional update: of two concurrent answers only one is recorded.
+    let updated = challenge::Entity::update_many()
+        .col_expr(
+            challenge::Column::ChosenIndex,
+            Expr::value(i16::from(chosen)),
+        )
+        .col_expr(challenge::Column::Correct, Expr::value(correct))
+        .col_expr(challenge::Column::TimeTakenMs, Expr::value(time_taken_ms))
+        .col_expr(challenge::Column::AnsweredAt, Expr::value(now))
+        .filter(challenge::Column::Id.eq(found.id))
+        .filter(challenge::Column::UserId.eq(user.0))
+        .filter(challenge::Column::ChosenIndex.is_null())
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(already());
+    }
+    answer_result(id, &question, chosen)
+}
+
+fn key_of(question: &question::Model) -> Result<u8, AppError> {
+    u8::try_from(question.answer_index)
+        .ok()
+        .filter(|key| *key <= 3)
+        .ok_or_else(|| {
+            tracing::error!(question = question.id, "stored answer index out of range");
+            AppError::Internal
+        })
+}
+
+fn answer_result(
+    challenge: ChallengeId,
+    question: &question::Model,
+    chosen: u8,
+) -> Result<AnswerResult, AppError> {
+    let key = key_of(question)?;
+    Ok(AnswerResult {
+        challenge_id: challenge,
+        chosen,
+        answer_index: key,
+        correct: chosen == key,
+        explanation_html: to_html(&question.explanation),
+    })
+}
+
+pub fn shared_topic(topic: topic::Model) -> Result<Topic, AppError> {
+    let slug = TopicSlug::try_from(topic.slug).map_err(|err| {
+        tracing::error!(%err, topic = topic.id, "stored topic slug");
+        AppError::Internal
+    })?;
+    Ok(Topic {
+        slug,
+        name: topic.name,
+        category: topic.category,
+    })
+}
+
+fn view(
+    found: challenge::Model,
+    question: question::Model,
+    topic: topic::Model,
+) -> Result<ChallengeView, AppError> {
+    let answer = match found.chosen_index {
+        Some(chosen) => {
+            let chosen = u8::try_from(chosen).map_err(|_| AppError::Internal)?;
+            Some(answer_result(ChallengeId(found.id), &question, chosen)?)
+        }
+        None => None,
+    };
+    Ok(ChallengeView {
+        id: ChallengeId(found.id),
+        stem_html: to_html(&question.stem),
+        options_html: question
+            .options
+            .0
+            .iter()
+            .map(|o| to_inline_html(o))
+            .collect(),
+        topic: shared_topic(topic)?,
+        difficulty: question.difficulty,
+        source: question.source,
+        title: question.title,
+        answer,
+    })
+}

@@ -1,0 +1,208 @@
+//! Serving AI questions to a learner: validate the request, reserve a unit of the daily
+//! quota, then take a verified question from the pool or generate one live. The unit is
+//! kept only when a question reaches the learner; a failure, a rejection or a cancelled
+//! request (the stream dropped) gives it back.
+use super::pipeline::{produce, Progress, Spec};
+use super::pool;
+use super::quota::{self, LocalClock, Reservation};
+use crate::challenge::server::new_challenge;
+use crate::entities::{question, topic, user};
+use crate::error::AppError;
+use crate::generation::model::{AiStatus, GenerateRequest, GenerationEvent, QuotaView, Stage};
+use crate::state::AppState;
+use crate::types::{ChallengeId, Difficulty, Focus, Language, UserId};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+
+/// A checked request: known topic, difficulty and language; bounded focus text.
+pub struct Parsed {
+    pub topic: topic::Model,
+    pub difficulty: Difficulty,
+    pub language: Option<Language>,
+    pub focus: Option<Focus>,
+}
+
+pub async fn parse_request(
+    db: &DatabaseConnection,
+    request: &GenerateRequest,
+) -> Result<Parsed, AppError> {
+    let focus = Focus::parse(request.focus.as_deref().unwrap_or(""))
+        .map_err(|message| AppError::invalid("focus", message))?;
+    let topic = crate::challenge::server::find_topic(db, &request.topic).await?;
+    Ok(Parsed {
+        topic,
+        difficulty: request.difficulty,
+        language: request.language,
+        focus,
+    })
+}
+
+/// A reserved unit of quota. Dropped without `keep` (a failure, or the request was
+/// cancelled mid-way), it is given back.
+pub struct Charge {
+    db: DatabaseConnection,
+    reservation: Option<Reservation>,
+}
+
+impl Charge {
+    /// The learner got their question: the unit stays spent.
+    pub fn keep(mut self) {
+        self.reservation = None;
+    }
+
+    /// Gives the unit back now (the `Drop` path is for requests cut off midway).
+    pub async fn refund(mut self) {
+        if let Some(reservation) = self.reservation.take() {
+            give_back(&self.db, &reservation).await;
+        }
+    }
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        if let Some(reservation) = self.reservation.take() {
+            let db = self.db.clone();
+            tokio::spawn(async move { give_back(&db, &reservation).await });
+        }
+    }
+}
+
+async fn give_back(db: &DatabaseConnection, reservation: &Reservation) {
+    if let Err(err) = quota::refund(db, reservation).await {
+        tracing::error!(?err, user = reservation.user.0, "quota refund failed");
+    }
+}
+
+async fn clock_of(db: &DatabaseConnection, user: UserId) -> Result<LocalClock, AppError> {
+    let offset = user::Entity::find_by_id(user.0)
+        .one(db)
+        .await?
+        .map(|u| u.utc_offset_minutes)
+        .unwrap_or(0);
+    LocalClock::new(offset).or_else(|_| LocalClock::new(0))
+}
+
+/// Checks the request and reserves quota, before any streaming starts, so these errors
+/// get their own HTTP status (422, 429 with Retry-After …).
+pub async fn begin(
+    state: &AppState,
+    user: UserId,
+    request: &GenerateRequest,
+) -> Result<(Parsed, Charge), AppError> {
+    if state.llm.is_none() {
+        return Err(AppError::Conflict(
+            "No AI model is configured here; questions come from the bank.".into(),
+        ));
+    }
+    let parsed = parse_request(&state.db, request).await?;
+    let clock = clock_of(&state.db, user).await?;
+    let reservation = quota::reserve(
+        &state.db,
+        user,
+        clock,
+        chrono::Utc::now(),
+        state.config.daily_quota,
+    )
+    .await?;
+    Ok((
+        parsed,
+        Charge {
+            db: state.db.clone(),
+            reservation: Some(reservation),
+        },
+    ))
+}
+
+/// Serves one AI question and returns the `Done` event. The unit is kept only once the
+/// learner's challenge is committed; otherwise it is refunded before the error is reported.
+pub async fn run(
+    state: &AppState,
+    user: UserId,
+    parsed: Parsed,
+    charge: Charge,
+    progress: &Progress,
+) -> Result<GenerationEvent, AppError> {
+    match serve(state, user, &parsed, progress).await {
+        Ok((challenge_id, from_pool)) => {
+            // No await between the commit in `serve` and here: a cancel cannot split them.
+            charge.keep();
+            state.metrics.challenge_served();
+            if parsed.language.is_none() && parsed.focus.is_none() {
+                pool::request_refill(state, parsed.topic.id, parsed.difficulty).await;
+            }
+            Ok(GenerationEvent::Done {
+                challenge_id,
+                from_pool,
+            })
+        }
+        Err(err) => {
+            charge.refund().await;
+            Err(err)
+        }
+    }
+}
+
+/// From the pool when the request is a plain one and the pool has a question, else
+/// generated live. Returns the committed challenge and whether it came from the pool.
+async fn serve(
+    state: &AppState,
+    user: UserId,
+    parsed: &Parsed,
+    progress: &Progress,
+) -> Result<(ChallengeId, bool), AppError> {
+    let provider = state.llm.clone().ok_or(AppError::Internal)?;
+    let db = &state.db;
+    let plain = parsed.language.is_none() && parsed.focus.is_none();
+    if plain && state.config.pool_target > 0 {
+        progress.stage(Stage::Pool);
+        let txn = db.begin().await?;
+        if let Some(question_id) = pool::claim(&txn, parsed.topic.id, parsed.difficulty).await? {
+            let created = new_challenge(user, question_id).insert(&txn).await?;
+            txn.commit().await?;
+            return Ok((ChallengeId(created.id), true));
+        }
+        txn.rollback().await?;
+    }
+
+    let spec = Spec {
+        topic: &parsed.topic,
+        difficulty: parsed.difficulty,
+        language: parsed.language,
+        focus: parsed.focus.as_ref(),
+    };
+    let verify_model = state.config.verify_model();
+    let verified = produce(&*provider, verify_model, db, Some(user), &spec, progress).await?;
+    progress.stage(Stage::Saving);
+    let txn = db.begin().await?;
+    let stored: question::Model = verified.into_row(parsed.topic.id).insert(&txn).await?;
+    let created = new_challenge(user, stored.id).insert(&txn).await?;
+    txn.commit().await?;
+    Ok((ChallengeId(created.id), false))
+}
+
+/// The model in use (if any) and the caller's quota for today.
+pub async fn status(state: &AppState, user: Option<UserId>) -> Result<AiStatus, AppError> {
+    let Some(llm) = &state.config.llm else {
+        return Ok(AiStatus {
+            model: None,
+            quota: None,
+        });
+    };
+    let quota = match user {
+        Some(user) => {
+            let clock = clock_of(&state.db, user).await?;
+            let now = chrono::Utc::now();
+            let used = quota::used_on(&state.db, user, &clock.day(now)).await?;
+            Some(QuotaView {
+                limit: state.config.daily_quota,
+                used,
+                resets_in_secs: clock.seconds_to_midnight(now),
+                utc_offset_minutes: clock.minutes_east(),
+            })
+        }
+        None => None,
+    };
+    Ok(AiStatus {
+        model: Some(llm.model.clone()),
+        quota,
+    })
+}

@@ -1,0 +1,17 @@
+//! Every integration test in one binary (one link of the app instead of one per file).
+//! Each module is one area; `common` holds the fixtures: a fresh database per test on
+//! SQLite and on Postgres, the assembled app over HTTP, and a local OpenAI-compatible
+//! upstream.
+#[macro_use]
+mod common;
+
+mod ai_http;
+mod bank;
+mod fixtures;
+mod generation;
+mod http;
+mod jobs;
+mod llm_gateway;
+mod quota;
+mod real_llm;
+mod repository;

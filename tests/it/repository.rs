@@ -1,0 +1,386 @@
+//! Services and repositories against real databases: every test runs on SQLite and on
+//! Postgres, each on a fresh database.
+use crate::common;
+
+use common::load_bank;
+use promptedcode::auth::server::accounts as auth;
+use promptedcode::challenge::server as challenges;
+use promptedcode::entities::{challenge, question, session, user};
+use promptedcode::error::AppError;
+use promptedcode::history::model::Outcome;
+use promptedcode::history::server as history;
+use promptedcode::questions::bank;
+use promptedcode::types::{ChallengeId, Difficulty, UserId};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
+};
+use std::collections::HashSet;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn new_user(db: &DatabaseConnection, email: &str) -> UserId {
+    auth::register(db, email, PASSWORD, "")
+        .await
+        .expect("register")
+        .id
+}
+
+async fn user_count(db: &DatabaseConnection) -> u64 {
+    user::Entity::find().count(db).await.unwrap()
+}
+
+async fn migrations_leave_the_database_ready(db: DatabaseConnection) {
+    promptedcode::db::ready(&db)
+        .await
+        .expect("ready after migrations");
+    // Running them again is a no-op.
+    promptedcode::db::migrate(&db).await.expect("second run");
+    promptedcode::db::ready(&db).await.expect("still ready");
+}
+
+async fn bank_sync_is_idempotent(db: DatabaseConnection) {
+    let files = bank::load_dir(&common::bank_dir()).unwrap();
+    let total: usize = files.iter().map(|f| f.questions.len()).sum();
+    let first = bank::sync(&db, &files).await.unwrap();
+    assert_eq!(first.inserted, total);
+    assert_eq!(first.topics, files.len());
+    let second = bank::sync(&db, &files).await.unwrap();
+    assert_eq!((second.inserted, second.updated, second.retired), (0, 0, 0));
+    assert_eq!(second.unchanged, total);
+    assert_eq!(
+        question::Entity::find().count(&db).await.unwrap(),
+        total as u64
+    );
+}
+
+async fn bank_sync_updates_edits_and_retires_removed_questions(db: DatabaseConnection) {
+    let mut files = bank::load_dir(&common::bank_dir()).unwrap();
+    bank::sync(&db, &files).await.unwrap();
+    let edited_id = files[0].questions[0].id.clone();
+    files[0].questions[0].title = "An edited title for this question".into();
+    let removed = files[0].questions.pop().unwrap();
+    let report = bank::sync(&db, &files).await.unwrap();
+    assert_eq!((report.updated, report.retired, report.inserted), (1, 1, 0));
+
+    let edited = question::Entity::find()
+        .filter(question::Column::ExternalId.eq(edited_id))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(edited.title, "An edited title for this question");
+    let retired = question::Entity::find()
+        .filter(question::Column::ExternalId.eq(removed.id))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(retired.retired);
+}
+
+async fn register_validates_and_writes_nothing_on_bad_input(db: DatabaseConnection) {
+    let long_email = format!("{}@example.com", "x".repeat(250));
+    let long_name = "n".repeat(81);
+    let cases = [
+        ("", PASSWORD, "", "email"),
+        ("no-at-sign", PASSWORD, "", "email"),
+        ("a@b", PASSWORD, "", "email"),
+        (long_email.as_str(), PASSWORD, "", "email"),
+        ("ok@example.com", "", "", "password"),
+        ("ok@example.com", "short", "", "password"),
+        (
+            "ok@example.com",
+            PASSWORD,
+            long_name.as_str(),
+            "display_name",
+        ),
+    ];
+    for (email, password, name, field) in cases {
+        let err = auth::register(&db, email, password, name)
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some(field), "{email:?}/{password:?}: {err:?}");
+        assert_eq!(err.status(), 422);
+    }
+    let too_long = "p".repeat(129);
+    let err = auth::register(&db, "ok@example.com", &too_long, "")
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("password"));
+    let guessable = auth::register(&db, "ok@example.com", "aaaaaaaaaaaa", "")
+        .await
+        .unwrap_err();
+    assert!(guessable.to_string().contains("too weak"), "{guessable}");
+    assert_eq!(
+        user_count(&db).await,
+        0,
+        "nothing written for invalid input"
+    );
+}
+
+async fn register_rejects_duplicate_email_case_insensitively(db: DatabaseConnection) {
+    let user = auth::register(&db, "  Ada@Example.com ", PASSWORD, "Ada")
+        .await
+        .unwrap();
+    assert_eq!(user.email, "ada@example.com");
+    assert_eq!(user.display_name, "Ada");
+    let err = auth::register(&db, "ADA@example.com", PASSWORD, "")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+    assert_eq!(err.status(), 409);
+    assert_eq!(user_count(&db).await, 1);
+    let stored = user::Entity::find().one(&db).await.unwrap().unwrap();
+    let hash = stored.password_hash.unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(PASSWORD));
+}
+
+async fn login_checks_password_with_one_message(db: DatabaseConnection) {
+    let id = new_user(&db, "grace@example.com").await;
+    let user = auth::login(&db, "GRACE@example.com", PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(user.id, id);
+    let wrong = auth::login(&db, "grace@example.com", "not the password")
+        .await
+        .unwrap_err();
+    let unknown = auth::login(&db, "nobody@example.com", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(wrong, AppError::InvalidCredentials);
+    assert_eq!(unknown, AppError::InvalidCredentials);
+    assert_eq!(wrong.to_string(), unknown.to_string());
+    assert_eq!(wrong.status(), 401);
+    let empty = auth::login(&db, "", "").await.unwrap_err();
+    assert_eq!(empty.field(), Some("email"));
+}
+
+async fn sessions_resolve_expire_and_end(db: DatabaseConnection) {
+    let id = new_user(&db, "linus@example.com").await;
+    let token = auth::create_session(&db, id, 1).await.unwrap();
+    assert_eq!(token.len(), 64);
+    let stored = session::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_ne!(stored.id_hash, token, "only the hash is stored");
+    assert_eq!(stored.id_hash, auth::hash_token(&token));
+    let found = auth::user_for_session(&db, &token).await.unwrap().unwrap();
+    assert_eq!(found.id, id);
+    assert!(auth::user_for_session(&db, &"0".repeat(64))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(auth::user_for_session(&db, "garbage")
+        .await
+        .unwrap()
+        .is_none());
+
+    // Use marks the session as seen (at most once a minute).
+    let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let mut model: session::ActiveModel = stored.clone().into();
+    model.last_seen_at = Set(hour_ago);
+    model.update(&db).await.unwrap();
+    auth::user_for_session(&db, &token).await.unwrap().unwrap();
+    let seen = session::Entity::find().one(&db).await.unwrap().unwrap();
+    assert!(
+        seen.last_seen_at > hour_ago + chrono::Duration::minutes(59),
+        "last_seen_at refreshed: {}",
+        seen.last_seen_at
+    );
+
+    auth::delete_session(&db, &token).await.unwrap();
+    assert!(auth::user_for_session(&db, &token).await.unwrap().is_none());
+
+    let expired = auth::create_session(&db, id, 1).await.unwrap();
+    let mut model: session::ActiveModel = session::Entity::find_by_id(auth::hash_token(&expired))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    model.expires_at = Set(chrono::Utc::now() - chrono::Duration::seconds(1));
+    model.update(&db).await.unwrap();
+    assert!(auth::user_for_session(&db, &expired)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        session::Entity::find().count(&db).await.unwrap(),
+        0,
+        "expired session removed"
+    );
+}
+
+async fn challenges_are_unseen_until_the_cell_is_exhausted(db: DatabaseConnection) {
+    let files = load_bank(&db).await;
+    let user = new_user(&db, "u@example.com").await;
+    let topic = &files[0].topic.slug;
+    let in_cell = files[0]
+        .questions
+        .iter()
+        .filter(|q| q.difficulty == Difficulty::Easy)
+        .count();
+    assert!(in_cell >= 1);
+    let mut titles = HashSet::new();
+    for _ in 0..in_cell {
+        let view = challenges::next_challenge(&db, user, &common::slug(topic), Difficulty::Easy)
+            .await
+            .unwrap();
+        assert_eq!(view.topic.slug.as_str(), topic.as_str());
+        assert_eq!(view.difficulty, Difficulty::Easy);
+        assert_eq!(view.options_html.len(), 4);
+        assert!(view.answer.is_none());
+        assert!(
+            titles.insert(view.title.clone()),
+            "served twice: {}",
+            view.title
+        );
+    }
+    let err = challenges::next_challenge(&db, user, &common::slug(topic), Difficulty::Easy)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+    assert!(err.to_string().contains("every easy question"), "{err}");
+
+    // Another user starts fresh.
+    let other = new_user(&db, "v@example.com").await;
+    challenges::next_challenge(&db, other, &common::slug(topic), Difficulty::Easy)
+        .await
+        .unwrap();
+
+    let bad_topic =
+        challenges::next_challenge(&db, user, &common::slug("no-such-topic"), Difficulty::Easy)
+            .await
+            .unwrap_err();
+    assert_eq!(bad_topic.field(), Some("topic"));
+    assert!("extreme".parse::<Difficulty>().is_err());
+    assert!("Not A Slug"
+        .parse::<promptedcode::types::TopicSlug>()
+        .is_err());
+}
+
+async fn answers_are_recorded_once_and_scoped_to_their_owner(db: DatabaseConnection) {
+    let files = load_bank(&db).await;
+    let owner = new_user(&db, "owner@example.com").await;
+    let intruder = new_user(&db, "intruder@example.com").await;
+    let view = challenges::next_challenge(
+        &db,
+        owner,
+        &common::slug(&files[1].topic.slug),
+        Difficulty::Medium,
+    )
+    .await
+    .unwrap();
+
+    // Someone else's challenge does not exist for them.
+    let err = challenges::get_challenge(&db, intruder, view.id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 404);
+    let err = challenges::answer(&db, intruder, view.id, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 404);
+
+    let err = challenges::answer(&db, owner, view.id, 4)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 422);
+
+    let stored = challenge::Entity::find_by_id(view.id.0)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let q = question::Entity::find_by_id(stored.question_id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let key = q.answer_index as u8;
+    let result = challenges::answer(&db, owner, view.id, key).await.unwrap();
+    assert!(result.correct);
+    assert_eq!(result.answer_index, key);
+    assert!(!result.explanation_html.is_empty());
+
+    let again = challenges::answer(&db, owner, view.id, (key + 1) % 4)
+        .await
+        .unwrap_err();
+    assert_eq!(again.status(), 409);
+    let stored = challenge::Entity::find_by_id(view.id.0)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.chosen_index, Some(i16::from(key)));
+    assert_eq!(stored.correct, Some(true));
+    assert!(stored.answered_at.is_some());
+
+    let reloaded = challenges::get_challenge(&db, owner, view.id)
+        .await
+        .unwrap();
+    assert_eq!(reloaded.answer.unwrap().chosen, key);
+
+    let missing = challenges::get_challenge(&db, owner, ChallengeId(i64::MAX))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.status(), 404);
+}
+
+async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
+    let files = load_bank(&db).await;
+    let user = new_user(&db, "h@example.com").await;
+    let other = new_user(&db, "o@example.com").await;
+    let mut served = Vec::new();
+    'outer: for file in &files {
+        for difficulty in Difficulty::ALL {
+            while let Ok(view) =
+                challenges::next_challenge(&db, user, &common::slug(&file.topic.slug), difficulty)
+                    .await
+            {
+                served.push(view);
+                if served.len() == 25 {
+                    break 'outer;
+                }
+            }
+        }
+    }
+    assert_eq!(served.len(), 25);
+    challenges::answer(&db, user, served[24].id, 0)
+        .await
+        .unwrap();
+
+    let first = history::page(&db, user, 1).await.unwrap();
+    assert_eq!(first.total, 25);
+    assert_eq!(first.total_pages, 2);
+    assert_eq!(first.entries.len(), history::PAGE_SIZE as usize);
+    assert_eq!(first.entries[0].id, served[24].id, "newest first");
+    assert_ne!(first.entries[0].outcome, Outcome::Unanswered);
+    assert_eq!(first.entries[1].outcome, Outcome::Unanswered);
+    let second = history::page(&db, user, 2).await.unwrap();
+    assert_eq!(second.entries.len(), 5);
+    assert_eq!(second.entries.last().unwrap().id, served[0].id);
+    let beyond = history::page(&db, user, 3).await.unwrap();
+    assert!(beyond.entries.is_empty());
+    assert_eq!(history::page(&db, user, 0).await.unwrap_err().status(), 422);
+
+    let theirs = history::page(&db, other, 1).await.unwrap();
+    assert_eq!(theirs.total, 0);
+    assert!(theirs.entries.is_empty());
+
+    let stats = history::stats(&db, user).await.unwrap();
+    assert_eq!(stats.answered, 1);
+}
+
+on_both_backends!(
+    migrations_leave_the_database_ready,
+    bank_sync_is_idempotent,
+    bank_sync_updates_edits_and_retires_removed_questions,
+    register_validates_and_writes_nothing_on_bad_input,
+    register_rejects_duplicate_email_case_insensitively,
+    login_checks_password_with_one_message,
+    sessions_resolve_expire_and_end,
+    challenges_are_unseen_until_the_cell_is_exhausted,
+    answers_are_recorded_once_and_scoped_to_their_owner,
+    history_is_paged_newest_first_and_private,
+);
