@@ -199,11 +199,11 @@ const describe = (r) =>
   r.kind === "completed" ? `HTTP ${r.status}: ${r.text.slice(0, 500)}` : r.kind === "error" ? `transport error ${r.code}` : `${r.kind} after ${Math.round(r.ms)} ms`;
 
 /**
- * A 503 from the server's request deadline (src/watchdog.rs: `{"Unavailable":…}` JSON for /api/,
- * a "That took too long" page otherwise), as opposed to the AI service being busy
- * (`{"UpstreamBusy":…}`). Every 503 is a 5xx failure either way; this only labels it.
+ * A 503 from the server's request deadline (src/watchdog.rs: `{"code":"unavailable",…}` JSON for
+ * /api/, a "That took too long" page otherwise), as opposed to the AI service being busy
+ * (`{"code":"upstream_busy",…}`). Every 503 is a 5xx failure either way; this only labels it.
  */
-const isDeadline503 = (r) => r.status === 503 && !/UpstreamBusy|service is busy/i.test(r.text);
+const isDeadline503 = (r) => r.status === 503 && !/upstream_busy|service is busy/i.test(r.text);
 
 // ---------------------------------------------------------------------------------------------
 // Setup: users with history and challenge ids of their own

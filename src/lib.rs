@@ -9,32 +9,20 @@ pub mod history;
 pub mod types;
 pub mod ui;
 
-#[cfg(feature = "ssr")]
-pub mod config;
-#[cfg(feature = "ssr")]
-pub mod db;
-#[cfg(feature = "ssr")]
-pub mod entities;
-#[cfg(feature = "ssr")]
-pub mod jobs;
-#[cfg(feature = "ssr")]
-pub mod llm;
-#[cfg(feature = "ssr")]
-pub mod ops;
-#[cfg(feature = "ssr")]
-pub mod prompting;
-#[cfg(feature = "ssr")]
-pub mod questions;
-#[cfg(feature = "ssr")]
-pub mod request;
-#[cfg(feature = "ssr")]
-pub mod security;
-#[cfg(feature = "ssr")]
-pub mod server;
-#[cfg(feature = "ssr")]
-pub mod state;
-#[cfg(feature = "ssr")]
-pub mod watchdog;
+/// Declares modules that exist only in the server build.
+macro_rules! server_only {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "ssr")]
+            pub mod $name;
+        )*
+    };
+}
+
+server_only!(
+    config, db, entities, jobs, llm, ops, prompting, questions, request, security, server, state,
+    watchdog,
+);
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -51,21 +51,32 @@ impl Auth {
     }
 }
 
-/// After a successful log in or registration: refresh who is logged in, then go on.
-fn on_signed_in(succeeded: impl Fn() -> bool + Send + Sync + 'static, next: Memo<String>) {
-    let auth = Auth::get();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if succeeded() {
-            auth.session_changed();
-            navigate(&next.get_untracked(), Default::default());
-        }
-    });
+/// The state of a log-in or registration form: its last error, and where to go after.
+/// A success refreshes who is logged in and goes on to `next`.
+struct SignInForm {
+    error: Signal<Option<AppError>>,
+    pending: Signal<bool>,
+    next: Memo<String>,
 }
 
-fn next_path() -> Memo<String> {
-    let query = use_query_map();
-    Memo::new(move |_| after_login(query.read().get("next").as_deref()))
+impl SignInForm {
+    fn of(value: Signal<Option<Result<CurrentUser, AppError>>>, pending: Signal<bool>) -> Self {
+        let query = use_query_map();
+        let next = Memo::new(move |_| after_login(query.read().get("next").as_deref()));
+        let auth = Auth::get();
+        let navigate = use_navigate();
+        Effect::new(move |_| {
+            if matches!(value.get(), Some(Ok(_))) {
+                auth.session_changed();
+                navigate(&next.get_untracked(), Default::default());
+            }
+        });
+        SignInForm {
+            error: Signal::derive(move || value.get().and_then(Result::err)),
+            pending,
+            next,
+        }
+    }
 }
 
 #[component]
@@ -73,16 +84,18 @@ pub fn LoginPage() -> impl IntoView {
     // Created here, inside the routes, so an error from a form posted without JavaScript
     // (it comes back in the URL) shows too.
     let action = ServerAction::<Login>::new();
-    let next = next_path();
-    on_signed_in(move || matches!(action.value().get(), Some(Ok(_))), next);
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let SignInForm {
+        error,
+        pending,
+        next,
+    } = SignInForm::of(action.value().into(), action.pending().into());
     view! {
         <section class="auth-card">
             <h1>"Log in"</h1>
             <p class="muted">"Welcome back. Pick up where you left off."</p>
             <ActionForm action=action attr:class="stack" attr:novalidate=true>
                 <FormError error=error />
-                <input type="hidden" name="next" prop:value=move || next.get() />
+                <input type="hidden" name="next" value=move || next.get() />
                 <label for="login-email">"Email"</label>
                 <input id="login-email" type="email" name="email" autocomplete="email" required maxlength="254"
                     aria-invalid=field_invalid(error, "email") aria-describedby="login-email-error" />
@@ -91,8 +104,8 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="login-password" type="password" name="password" autocomplete="current-password" required maxlength="128"
                     aria-invalid=field_invalid(error, "password") aria-describedby="login-password-error" />
                 <FieldError error=error field="password" id="login-password-error" />
-                <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
+                <button type="submit" class="primary" disabled=pending>
+                    {move || if pending.get() { "Logging in…" } else { "Log in" }}
                 </button>
             </ActionForm>
             <p class="muted">"New here? " <A href="/register">"Create an account"</A></p>
@@ -103,9 +116,11 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let action = ServerAction::<Register>::new();
-    let next = next_path();
-    on_signed_in(move || matches!(action.value().get(), Some(Ok(_))), next);
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let SignInForm {
+        error,
+        pending,
+        next,
+    } = SignInForm::of(action.value().into(), action.pending().into());
     // The browser's offset, so the daily AI quota resets at the user's own midnight.
     let utc_offset = use_browser_utc_offset();
     view! {
@@ -114,8 +129,8 @@ pub fn RegisterPage() -> impl IntoView {
             <p class="muted">"Your answers and progress are kept for you."</p>
             <ActionForm action=action attr:class="stack" attr:novalidate=true>
                 <FormError error=error />
-                <input type="hidden" name="utc_offset_minutes" prop:value=move || utc_offset.get() />
-                <input type="hidden" name="next" prop:value=move || next.get() />
+                <input type="hidden" name="utc_offset_minutes" value=move || utc_offset.get() />
+                <input type="hidden" name="next" value=move || next.get() />
                 <label for="reg-name">"Name " <span class="muted">"(optional)"</span></label>
                 <input id="reg-name" type="text" name="display_name" autocomplete="nickname" maxlength="80"
                     aria-invalid=field_invalid(error, "display_name") aria-describedby="reg-name-error" />
@@ -129,8 +144,8 @@ pub fn RegisterPage() -> impl IntoView {
                     aria-invalid=field_invalid(error, "password") aria-describedby="reg-password-hint reg-password-error" />
                 <small id="reg-password-hint" class="muted">"At least 10 characters."</small>
                 <FieldError error=error field="password" id="reg-password-error" />
-                <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Creating account…" } else { "Create account" }}
+                <button type="submit" class="primary" disabled=pending>
+                    {move || if pending.get() { "Creating account…" } else { "Create account" }}
                 </button>
             </ActionForm>
             <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>

@@ -93,30 +93,27 @@ pub fn ChallengePage() -> impl IntoView {
         }
     });
 
-    let busy_now = move || next.pending().get_untracked() || ai.is_running();
-    let from_bank = move || {
-        if busy_now() {
-            return;
-        }
-        if let Some(topic) = chosen_topic() {
-            next.dispatch(NextChallenge {
-                topic,
-                difficulty: choice.difficulty.get_untracked(),
-            });
+    // Starts a question for the chosen topic and difficulty, unless one is under way.
+    let start = move |begin: &dyn Fn(TopicSlug, Difficulty)| {
+        let busy = next.pending().get_untracked() || ai.is_running();
+        if let (false, Some(topic)) = (busy, chosen_topic()) {
+            begin(topic, choice.difficulty.get_untracked());
         }
     };
+    let from_bank = move || {
+        start(&|topic, difficulty| {
+            next.dispatch(NextChallenge { topic, difficulty });
+        })
+    };
     let with_ai = move || {
-        if busy_now() {
-            return;
-        }
-        if let Some(topic) = chosen_topic() {
+        start(&|topic, difficulty| {
             ai.start(GenerateRequest {
                 topic,
-                difficulty: choice.difficulty.get_untracked(),
+                difficulty,
                 language: choice.language.get_untracked(),
                 focus: Some(choice.focus.get_untracked()),
-            });
-        }
+            })
+        })
     };
     let primary = move || {
         if setup_now().is_some_and(|s| s.ai.model.is_some()) {

@@ -31,6 +31,10 @@ pub fn Picker(
 ) -> impl IntoView {
     let first = topics.first().map(|t| t.slug.clone());
     let selected = move || shown_topic(choice.topic.get(), first.as_ref());
+    let selected_value = {
+        let selected = selected.clone();
+        move || selected().map(|t| t.to_string()).unwrap_or_default()
+    };
     let options = topics
         .into_iter()
         .map(|t| {
@@ -52,7 +56,8 @@ pub fn Picker(
             on:submit=move |ev| { ev.prevent_default(); on_primary(); }>
             <div class="field">
                 <label for="topic">"Topic"</label>
-                <select id="topic" name="topic"
+                // `selected` on the options for the server's HTML, `value` for later changes.
+                <select id="topic" name="topic" prop:value=selected_value
                     on:change=move |ev| choice.topic.set(event_target_value(&ev).parse().ok())>
                     {options}
                 </select>
@@ -63,6 +68,7 @@ pub fn Picker(
                     <label class="segment">
                         <input type="radio" name="difficulty" value=d.as_str()
                             checked=move || choice.difficulty.get() == d
+                            prop:checked=move || choice.difficulty.get() == d
                             on:change=move |_| choice.difficulty.set(d) />
                         <span>{d.label()}</span>
                     </label>

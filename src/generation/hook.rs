@@ -27,10 +27,16 @@ pub(super) enum RunUpdate {
     Cancelled,
 }
 
+// The browser's handle lives on its one thread; on the server there is none, and storage
+// that must be dropped on its own thread would panic when a request ends elsewhere.
 #[cfg(feature = "hydrate")]
 type Handle = super::browser::Generation;
+#[cfg(feature = "hydrate")]
+type HandleStorage = LocalStorage;
 #[cfg(not(feature = "hydrate"))]
 type Handle = ();
+#[cfg(not(feature = "hydrate"))]
+type HandleStorage = SyncStorage;
 
 #[derive(Clone, Copy)]
 pub struct AiGeneration {
@@ -39,7 +45,7 @@ pub struct AiGeneration {
     quota_version: RwSignal<u32>,
     /// The challenge of the last generation that finished.
     ready: RwSignal<Option<ChallengeId>>,
-    handle: StoredValue<Option<Handle>, LocalStorage>,
+    handle: StoredValue<Option<Handle>, HandleStorage>,
 }
 
 /// The page's AI generation. Leaving the page cancels a running one rather than paying
@@ -49,7 +55,7 @@ pub fn use_ai_generation() -> AiGeneration {
         run: RwSignal::new(AiRun::default()),
         quota_version: RwSignal::new(0),
         ready: RwSignal::new(None),
-        handle: StoredValue::new_local(None),
+        handle: StoredValue::new_with_storage(None),
     };
     on_cleanup(move || generation.cancel());
     generation
