@@ -372,7 +372,46 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
     assert_eq!(stats.answered, 1);
 }
 
+/// Stored values are read back checked: a corrupt one is a loud error (logged, 500), never
+/// a silent default (a wrong difficulty, an empty list of options).
+async fn a_corrupt_stored_value_is_an_error_not_a_default(db: DatabaseConnection) {
+    use sea_orm::ConnectionTrait;
+    let files = load_bank(&db).await;
+    let user = new_user(&db, "corrupt@example.com").await;
+    let slug = common::slug(&files[0].topic.slug);
+    let view = challenges::next_challenge(&db, user, &slug, Difficulty::Easy)
+        .await
+        .unwrap();
+    let id = view.id;
+    let question = format!("(SELECT question_id FROM challenges WHERE id = {})", id.0);
+    for corruption in [
+        format!("UPDATE questions SET difficulty = 'extreme' WHERE id = {question}"),
+        format!("UPDATE questions SET difficulty = 'easy', options = '[\"only one\"]' WHERE id = {question}"),
+        format!("UPDATE questions SET options = 'not json' WHERE id = {question}"),
+        format!("UPDATE questions SET options = '[\"a\",\"b\",\"c\",\"d\"]', source = 'forum' WHERE id = {question}"),
+    ] {
+        db.execute_unprepared(&corruption).await.unwrap();
+        let err = challenges::get_challenge(&db, user, id).await.unwrap_err();
+        assert_eq!(err, AppError::Internal, "{corruption}");
+    }
+    db.execute_unprepared(&format!(
+        "UPDATE questions SET source = 'bank' WHERE id = {question}"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        challenges::get_challenge(&db, user, id)
+            .await
+            .unwrap()
+            .options_html
+            .len(),
+        4,
+        "readable again once repaired"
+    );
+}
+
 on_both_backends!(
+    a_corrupt_stored_value_is_an_error_not_a_default,
     migrations_leave_the_database_ready,
     bank_sync_is_idempotent,
     bank_sync_updates_edits_and_retires_removed_questions,
