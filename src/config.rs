@@ -21,7 +21,7 @@ pub struct LlmSettings {
 impl std::fmt::Debug for LlmSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LlmSettings")
-            .field("base_url", &self.base_url)
+            .field("base_url", &without_user_info(&self.base_url))
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("model", &self.model)
             .field("verify_model", &self.verify_model)
@@ -36,7 +36,7 @@ impl std::fmt::Debug for LlmSettings {
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub site_addr: SocketAddr,
     pub public_url: Url,
     pub session_ttl_hours: i64,
@@ -55,12 +55,57 @@ pub struct Config {
     pub shutdown_deadline: Duration,
 }
 
+/// The database's URL; its `Debug` leaves out the user and password.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&without_user_info(&self.0))
+    }
+}
+
+/// Names the variable and says what is wrong; the value is shown only with any secret in
+/// it taken out (a URL's user and password), or not at all when it cannot be (a URL that
+/// does not even parse may still hold one).
 #[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {name}={value:?}: {reason}")]
+#[error("invalid configuration: {name}={shown}: {reason}")]
 pub struct ConfigError {
     name: &'static str,
-    value: String,
+    shown: String,
     reason: String,
+}
+
+/// Variables whose value is a URL that may carry credentials.
+const URL_VARIABLES: [&str; 2] = ["DATABASE_URL", "LLM_BASE_URL"];
+
+/// `url` fit for a log line or an error message: user and password removed. Text that is
+/// not a URL is not shown.
+pub fn without_user_info(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) => {
+            if !parsed.username().is_empty() || parsed.password().is_some() {
+                let _ = parsed.set_username("");
+                let _ = parsed.set_password(None);
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(not shown)".to_owned(),
+    }
+}
+
+fn shown_value(name: &str, value: &str) -> String {
+    if URL_VARIABLES.contains(&name) {
+        without_user_info(value)
+    } else {
+        format!("{value:?}")
+    }
 }
 
 impl Config {
@@ -79,7 +124,7 @@ impl Config {
         };
         let fail = |(name, value): (&'static str, String), reason: &str| ConfigError {
             name,
-            value,
+            shown: shown_value(name, &value),
             reason: reason.to_owned(),
         };
 
@@ -186,7 +231,7 @@ impl Config {
             Duration::from_secs(number("SHUTDOWN_DEADLINE_SECS", "20", 1..=3600)?);
 
         Ok(Config {
-            database_url: database_url.1,
+            database_url: DatabaseUrl(database_url.1),
             site_addr: parsed_addr,
             public_url: parsed_public,
             session_ttl_hours,
@@ -238,7 +283,7 @@ mod tests {
     #[test]
     fn defaults_need_no_configuration() {
         let c = config(&[]).unwrap();
-        assert!(c.database_url.starts_with("sqlite:"));
+        assert!(c.database_url.expose().starts_with("sqlite:"));
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_origin(), "http://127.0.0.1:3000");
         assert!(!c.secure_cookies());
@@ -292,6 +337,32 @@ mod tests {
         assert!(err.to_string().contains("PUBLIC_URL"), "{err}");
         let err = config(&[("SESSION_TTL_HOURS", "0")]).unwrap_err();
         assert!(err.to_string().contains("SESSION_TTL_HOURS"), "{err}");
+    }
+
+    #[test]
+    fn errors_and_logs_never_show_a_url_secret() {
+        let err = config(&[("DATABASE_URL", "mysql://admin:hunter2@db.example/app")]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("DATABASE_URL") && text.contains("db.example"), "{text}");
+        assert!(!text.contains("hunter2") && !text.contains("admin"), "{text}");
+        let err = config(&[("DATABASE_URL", "mysql://u:hunter2@[bad")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let c = config(&[("DATABASE_URL", "postgres://u:hunter2@db.example/app")]).unwrap();
+        let logged = format!("{c:?}");
+        assert!(logged.contains("db.example") && !logged.contains("hunter2"), "{logged}");
+        let err = config(&[("LLM_BASE_URL", "ftp://me:hunter2@llm.example/v1")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let c = config(&[
+            ("LLM_BASE_URL", "https://me:hunter2@llm.example/v1"),
+            ("LLM_MODEL", "m"),
+        ])
+        .unwrap();
+        let logged = format!("{:?}", c.llm.unwrap());
+        assert!(logged.contains("llm.example") && !logged.contains("hunter2"), "{logged}");
+        assert_eq!(
+            without_user_info("https://me:hunter2@llm.example/v1/"),
+            "https://llm.example/v1/"
+        );
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub async fn build(
     config: Config,
     leptos_options: LeptosOptions,
 ) -> Result<(Router, AppState), StartError> {
-    let db = crate::db::connect(&config.database_url).await?;
+    let db = crate::db::connect(config.database_url.expose()).await?;
     crate::db::migrate(&db).await?;
     let files = bank::load_dir(&config.bank_dir)?;
     let report = bank::sync(&db, &files).await?;
@@ -62,7 +62,11 @@ pub async fn build(
     crate::prompting::Engine::check_builtin().map_err(StartError::Prompts)?;
     let llm: Option<Arc<dyn Provider>> = match &config.llm {
         Some(settings) => {
-            tracing::info!(base_url = %settings.base_url, model = %settings.model, "AI generation on");
+            tracing::info!(
+                base_url = %crate::config::without_user_info(&settings.base_url),
+                model = %settings.model,
+                "AI generation on"
+            );
             Some(Arc::new(OpenAiCompatible::new(settings.clone())?))
         }
         None => {

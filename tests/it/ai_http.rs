@@ -314,7 +314,7 @@ async fn an_exhausted_quota_is_429_with_retry_after() {
     for _ in 0..2 {
         let (status, events) = generate(&app, &cookie, stack_easy()).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(events.last().unwrap()["type"], "done");
+        assert_eq!(events.last().unwrap()["type"], "done", "{events:?}");
     }
     let response = app
         .post_json("/api/challenge/generate", &stack_easy(), Some(&cookie))
