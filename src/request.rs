@@ -47,7 +47,7 @@ impl RequestContext {
     }
 
     /// A plain HTML form post (JavaScript off) asks for a page, not data.
-    pub fn is_plain_form(&self) -> bool {
+    fn is_plain_form(&self) -> bool {
         self.headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
