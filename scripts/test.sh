@@ -59,6 +59,8 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://$mock_addr/stats" >/dev/null || { echo "error: the mock LLM server did not come up at $mock_addr" >&2; exit 1; }
 base="${PG_ADMIN_URL%/*}"
+# The specs sign up dozens of accounts from one address: the per-address limits are raised
+# here (the Rust tests check the default ones).
 DATABASE_URL="$base/$e2e_db" \
 LEPTOS_SITE_ADDR="$app_addr" \
 LEPTOS_RELOAD_PORT="$(free_port)" \
@@ -67,6 +69,8 @@ E2E_BASE_URL="http://$app_addr" \
 LLM_BASE_URL="http://$mock_addr/v1" \
 LLM_MODEL=fresh-slow \
 POOL_TARGET=0 \
+REGISTER_RATE_PER_IP=1000/3600 \
+LOGIN_RATE_PER_IP=1000/300 \
 MOCK_LLM_URL="http://$mock_addr" \
   cargo leptos end-to-end --release
 

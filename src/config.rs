@@ -16,6 +16,10 @@ pub struct LlmSettings {
     pub total_timeout: Duration,
     pub max_retries: u32,
     pub max_concurrency: usize,
+    /// Longest a request waits for one of the `max_concurrency` slots before a 503.
+    pub slot_wait: Duration,
+    /// Largest reply body (buffered) or stream (streamed) read from the model.
+    pub max_reply_bytes: usize,
 }
 
 impl std::fmt::Debug for LlmSettings {
@@ -30,6 +34,8 @@ impl std::fmt::Debug for LlmSettings {
             .field("total_timeout", &self.total_timeout)
             .field("max_retries", &self.max_retries)
             .field("max_concurrency", &self.max_concurrency)
+            .field("slot_wait", &self.slot_wait)
+            .field("max_reply_bytes", &self.max_reply_bytes)
             .finish()
     }
 }
@@ -39,12 +45,24 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     pub site_addr: SocketAddr,
     pub public_url: Url,
+    /// Absolute session lifetime.
     pub session_ttl_hours: i64,
+    /// A session unused for this long ends.
+    pub session_idle: chrono::Duration,
     pub bank_dir: std::path::PathBuf,
     /// `None`: bank mode, no model configured.
     pub llm: Option<LlmSettings>,
     /// AI questions a user may get per local day.
     pub daily_quota: u32,
+    /// AI generations a user may start per local day, charged or not (failed, cancelled).
+    pub daily_attempts: u32,
+    pub limits: Limits,
+    /// Password hashes (argon2, ~19 MiB each) computed at once by this process.
+    pub password_hash_concurrency: usize,
+    /// Client address from the last `X-Forwarded-For` entry (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// `/metrics` answers only with `Authorization: Bearer <token>`; off when unset.
+    pub metrics_token: Option<Secret>,
     /// Verified AI questions kept ready per topic × difficulty (0 turns the pool off).
     pub pool_target: u32,
     /// Longest a page render, server function or other non-streamed request may take.
@@ -53,6 +71,55 @@ pub struct Config {
     pub watchdog_limit: Duration,
     /// After SIGTERM, in-flight requests get this long before the process exits anyway.
     pub shutdown_deadline: Duration,
+}
+
+/// At most `max` requests per `window`, per caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub max: u32,
+    pub window: Duration,
+}
+
+impl Rate {
+    /// `"20/300"`: 20 requests per 300 seconds.
+    pub fn parse(text: &str) -> Option<Rate> {
+        let (max, secs) = text.trim().split_once('/')?;
+        let max: u32 = max.trim().parse().ok().filter(|m| *m >= 1)?;
+        let secs: u64 = secs.trim().parse().ok().filter(|s| (1..=86_400).contains(s))?;
+        Some(Rate {
+            max,
+            window: Duration::from_secs(secs),
+        })
+    }
+}
+
+/// The rate limits by route class (see `security::routes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Sign-in attempts per client address.
+    pub login_per_ip: Rate,
+    /// Accounts created per client address.
+    pub register_per_ip: Rate,
+    /// AI generations started per user.
+    pub generate_per_user: Rate,
+    /// Failed sign-ins to one account before each further one waits (doubling, capped).
+    pub login_failures_before_backoff: u32,
+}
+
+/// A secret from the environment; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// The database's URL; its `Debug` leaves out the user and password.
@@ -220,10 +287,53 @@ impl Config {
                 )?),
                 max_retries: number("LLM_MAX_RETRIES", "2", 0..=5)? as u32,
                 max_concurrency: number("LLM_MAX_CONCURRENCY", "8", 1..=10_000)? as usize,
+                slot_wait: Duration::from_secs(number("LLM_SLOT_WAIT_SECS", "10", 1..=600)?),
+                max_reply_bytes: number("LLM_MAX_REPLY_BYTES", "262144", 16_384..=16_777_216)?
+                    as usize,
             })
         };
 
         let daily_quota = number("DAILY_QUOTA", "50", 1..=1_000_000)? as u32;
+        let daily_attempts = number(
+            "DAILY_ATTEMPTS",
+            &(u64::from(daily_quota) * 3).to_string(),
+            1..=3_000_000,
+        )? as u32;
+        let rate = |name: &'static str, default: &str| {
+            let value = get(name, default);
+            Rate::parse(&value.1).ok_or_else(|| {
+                fail(
+                    value,
+                    "expected requests/seconds, e.g. 20/300 (at most 86400 seconds)",
+                )
+            })
+        };
+        let limits = Limits {
+            login_per_ip: rate("LOGIN_RATE_PER_IP", "20/300")?,
+            register_per_ip: rate("REGISTER_RATE_PER_IP", "10/3600")?,
+            generate_per_user: rate("GENERATE_RATE_PER_USER", "10/60")?,
+            login_failures_before_backoff: number("LOGIN_FAILURES_BEFORE_BACKOFF", "5", 1..=100)?
+                as u32,
+        };
+        let session_idle =
+            chrono::Duration::days(number("SESSION_IDLE_DAYS", "7", 1..=365)? as i64);
+        let password_hash_concurrency = number("PASSWORD_HASH_CONCURRENCY", "2", 1..=64)? as usize;
+        let forwarded = get("TRUST_X_FORWARDED_FOR", "false");
+        let trust_forwarded_for = match forwarded.1.as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => return Err(fail(forwarded, "expected true or false")),
+        };
+        let metrics_token = lookup("METRICS_TOKEN")
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| Secret(t.trim().to_owned()));
+        if metrics_token.as_ref().is_some_and(|t| t.0.len() < 16) {
+            return Err(ConfigError {
+                name: "METRICS_TOKEN",
+                shown: "(not shown)".into(),
+                reason: "use at least 16 characters".into(),
+            });
+        }
         let pool_target = number("POOL_TARGET", "2", 0..=100)? as u32;
         let request_timeout = Duration::from_secs(number("REQUEST_TIMEOUT_SECS", "15", 1..=600)?);
         let watchdog_limit = Duration::from_secs(number("WATCHDOG_LIMIT_SECS", "10", 2..=3600)?);
@@ -235,9 +345,15 @@ impl Config {
             site_addr: parsed_addr,
             public_url: parsed_public,
             session_ttl_hours,
+            session_idle,
             bank_dir: bank_dir.1.into(),
             llm,
             daily_quota,
+            daily_attempts,
+            limits,
+            password_hash_concurrency,
+            trust_forwarded_for,
+            metrics_token,
             pool_target,
             request_timeout,
             watchdog_limit,
@@ -254,6 +370,11 @@ impl Config {
             None => false,
         };
         !(self.public_url.scheme() == "http" && loopback)
+    }
+
+    /// Served over https: HSTS, and the `__Host-` session cookie.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
     }
 
     /// The model for the independent verification pass, if one other than `LLM_MODEL`.
@@ -363,6 +484,35 @@ mod tests {
             without_user_info("https://me:hunter2@llm.example/v1/"),
             "https://llm.example/v1/"
         );
+    }
+
+    #[test]
+    fn abuse_limits_have_defaults_and_are_validated() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.daily_attempts, 3 * c.daily_quota);
+        assert_eq!(c.limits.login_per_ip, Rate::parse("20/300").unwrap());
+        assert_eq!(c.session_idle, chrono::Duration::days(7));
+        assert!(c.metrics_token.is_none());
+        let c = config(&[("DAILY_QUOTA", "4"), ("REGISTER_RATE_PER_IP", "3/60")]).unwrap();
+        assert_eq!(c.daily_attempts, 12);
+        assert_eq!(c.limits.register_per_ip.max, 3);
+        for (name, bad) in [
+            ("LOGIN_RATE_PER_IP", "20"),
+            ("LOGIN_RATE_PER_IP", "0/60"),
+            ("GENERATE_RATE_PER_USER", "5/0"),
+            ("TRUST_X_FORWARDED_FOR", "yes please"),
+            ("SESSION_IDLE_DAYS", "0"),
+        ] {
+            let err = config(&[(name, bad)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        let err = config(&[("METRICS_TOKEN", "short-secret")]).unwrap_err();
+        assert!(
+            err.to_string().contains("METRICS_TOKEN") && !err.to_string().contains("short-secret"),
+            "{err}"
+        );
+        let c = config(&[("METRICS_TOKEN", "a-long-enough-metrics-token")]).unwrap();
+        assert!(!format!("{c:?}").contains("a-long-enough"));
     }
 
     #[test]

@@ -38,17 +38,36 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// True when the database answers and no migration is pending.
-pub async fn ready(db: &DatabaseConnection) -> Result<(), String> {
-    db.ping()
-        .await
-        .map_err(|e| format!("database unreachable: {e}"))?;
-    let pending = Migrator::get_pending_migrations(db)
-        .await
-        .map_err(|e| format!("cannot read migrations: {e}"))?;
+/// Why the app is not ready, in words safe to show anyone (details go to the log).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotReady {
+    DatabaseUnreachable,
+    MigrationsPending,
+}
+
+impl NotReady {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotReady::DatabaseUnreachable => "database unreachable",
+            NotReady::MigrationsPending => "migrations pending",
+        }
+    }
+}
+
+/// Ready when the database answers and no migration is pending.
+pub async fn ready(db: &DatabaseConnection) -> Result<(), NotReady> {
+    db.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness: database unreachable");
+        NotReady::DatabaseUnreachable
+    })?;
+    let pending = Migrator::get_pending_migrations(db).await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness: cannot read migrations");
+        NotReady::DatabaseUnreachable
+    })?;
     if pending.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} migrations pending", pending.len()))
+        tracing::warn!(pending = pending.len(), "readiness: migrations pending");
+        Err(NotReady::MigrationsPending)
     }
 }

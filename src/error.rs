@@ -13,6 +13,11 @@ pub enum AppError {
     /// Malformed request that the UI should never send.
     #[error("{0}")]
     BadRequest(String),
+    /// Input that cannot be read at all (not UTF-8, a NUL character), naming its field.
+    #[error("{}", .0.message)]
+    Malformed(FieldProblem),
+    #[error("The request is too large (at most {} KiB).", limit_bytes / 1024)]
+    PayloadTooLarge { limit_bytes: u32 },
     /// Form fields failed validation: each problem names its field (never empty).
     #[error("{}", problems_text(.0))]
     Invalid(Vec<FieldProblem>),
@@ -27,6 +32,15 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A rate limit of this route's class (per address or per user).
+    #[error("Too many requests. Please wait {} and try again.", wait_text(*retry_after_secs))]
+    TooManyRequests { retry_after_secs: u64 },
+    /// This account failed to sign in too often; it waits, even with the right password.
+    #[error("Too many failed sign-ins to this account. Try again in {}.", wait_text(*retry_after_secs))]
+    SignInBackoff { retry_after_secs: u64 },
+    /// Generations started today (charged or not) reached the daily cap.
+    #[error("You have started {limit} AI generations today, counting failed and cancelled ones. More at your local midnight, in {}; bank questions are still available.", wait_text(*retry_after_secs))]
+    AttemptsExhausted { limit: u32, retry_after_secs: u64 },
     /// The daily AI quota is used up until the user's local midnight.
     #[error("You have used all {limit} AI questions for today. More at your local midnight, in {}; bank questions are still available.", wait_text(*retry_after_secs))]
     QuotaExhausted { limit: u32, retry_after_secs: u64 },
@@ -116,7 +130,11 @@ impl AppError {
     /// The HTTP status code for this error.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::BadRequest(_) => 400,
+            AppError::BadRequest(_) | AppError::Malformed(_) => 400,
+            AppError::PayloadTooLarge { .. } => 413,
+            AppError::TooManyRequests { .. }
+            | AppError::SignInBackoff { .. }
+            | AppError::AttemptsExhausted { .. } => 429,
             AppError::Invalid(_) | AppError::InvalidOutput(_) => 422,
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
@@ -136,6 +154,11 @@ impl AppError {
             AppError::QuotaExhausted {
                 retry_after_secs, ..
             }
+            | AppError::AttemptsExhausted {
+                retry_after_secs, ..
+            }
+            | AppError::TooManyRequests { retry_after_secs }
+            | AppError::SignInBackoff { retry_after_secs }
             | AppError::UpstreamBusy { retry_after_secs }
             | AppError::Unavailable { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
@@ -146,6 +169,7 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             AppError::Invalid(problems) => problems.first().map(|p| p.field.as_str()),
+            AppError::Malformed(problem) => Some(problem.field.as_str()),
             _ => None,
         }
     }
@@ -156,6 +180,11 @@ impl AppError {
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
+    Malformed,
+    PayloadTooLarge,
+    TooManyRequests,
+    SignInBackoff,
+    AttemptsExhausted,
     Invalid,
     Unauthorized,
     InvalidCredentials,
@@ -186,7 +215,8 @@ pub struct ErrorBody {
     /// Every field's problem, for `invalid` (`field` is the first of them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldProblem>,
-    /// The daily AI quota, for `quota_exhausted`.
+    /// The daily AI quota (`quota_exhausted`), attempts (`attempts_exhausted`) or body
+    /// bytes (`payload_too_large`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     /// The variable part of the message, so the browser rebuilds the same error.
@@ -210,6 +240,20 @@ impl From<AppError> for ErrorBody {
             AppError::BadRequest(detail) => {
                 body.detail = Some(detail);
                 ErrorCode::BadRequest
+            }
+            AppError::Malformed(problem) => {
+                body.detail = Some(problem.message);
+                ErrorCode::Malformed
+            }
+            AppError::PayloadTooLarge { limit_bytes } => {
+                body.limit = Some(limit_bytes);
+                ErrorCode::PayloadTooLarge
+            }
+            AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            AppError::SignInBackoff { .. } => ErrorCode::SignInBackoff,
+            AppError::AttemptsExhausted { limit, .. } => {
+                body.limit = Some(limit);
+                ErrorCode::AttemptsExhausted
             }
             AppError::Invalid(problems) => {
                 body.fields = problems;
@@ -262,6 +306,23 @@ impl TryFrom<ErrorBody> for AppError {
         };
         Ok(match body.code {
             ErrorCode::BadRequest => AppError::BadRequest(detail()?),
+            ErrorCode::Malformed => AppError::Malformed(FieldProblem {
+                field: body.field.clone().ok_or_else(|| missing("field"))?,
+                message: detail()?,
+            }),
+            ErrorCode::PayloadTooLarge => AppError::PayloadTooLarge {
+                limit_bytes: body.limit.ok_or_else(|| missing("limit"))?,
+            },
+            ErrorCode::TooManyRequests => AppError::TooManyRequests {
+                retry_after_secs: retry()?,
+            },
+            ErrorCode::SignInBackoff => AppError::SignInBackoff {
+                retry_after_secs: retry()?,
+            },
+            ErrorCode::AttemptsExhausted => AppError::AttemptsExhausted {
+                limit: body.limit.ok_or_else(|| missing("limit"))?,
+                retry_after_secs: retry()?,
+            },
             ErrorCode::Invalid if body.fields.is_empty() => {
                 return Err(missing("fields"));
             }
@@ -373,6 +434,21 @@ mod tests {
     fn every_error_survives_the_wire() {
         let errors = [
             AppError::BadRequest("Invalid request: x".into()),
+            AppError::Malformed(FieldProblem {
+                field: "email".into(),
+                message: "This field contains a NUL character.".into(),
+            }),
+            AppError::PayloadTooLarge { limit_bytes: 65536 },
+            AppError::TooManyRequests {
+                retry_after_secs: 40,
+            },
+            AppError::SignInBackoff {
+                retry_after_secs: 30,
+            },
+            AppError::AttemptsExhausted {
+                limit: 150,
+                retry_after_secs: 3600,
+            },
             AppError::invalid("email", "Enter your email address."),
             AppError::all_valid([
                 Err(AppError::invalid("email", "Enter your email address.")),

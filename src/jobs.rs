@@ -3,7 +3,9 @@
 //! never take the same job; SQLite (the single-instance default) serialises writers, so the
 //! same single `UPDATE … RETURNING` is enough there. Jobs live in the `jobs` table, so they
 //! survive restarts: a job whose worker died is taken again once its lease runs out.
-//! A failed job is retried with exponential backoff until `max_attempts`.
+//! A failed job is retried with exponential backoff until `max_attempts`. An attempt is
+//! counted when the job is claimed, so a job whose worker keeps dying (a crash loop) also
+//! ends `failed` once its attempts are used up, instead of being taken again forever.
 use crate::db::portable;
 use crate::entities::job;
 use crate::error::AppError;
@@ -76,20 +78,38 @@ pub async fn enqueue(
     Ok(result.rows_affected() == 1)
 }
 
-/// Takes the next due job (or one whose worker's lease ran out) for `worker`.
+/// Marks failed the jobs whose worker died (lease over) on their last attempt.
+pub async fn fail_abandoned(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let done = db
+        .execute_raw(portable(
+            db,
+            "UPDATE jobs SET state = 'failed', locked_by = NULL, locked_until = NULL, \
+             last_error = 'its worker stopped before finishing, on the last attempt', \
+             updated_at = $1 \
+             WHERE state = 'running' AND locked_until < $2 AND attempts >= max_attempts",
+            vec![now.into(), now.into()],
+        ))
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Takes the next due job (or one whose worker's lease ran out, while it has attempts
+/// left) for `worker`, counting the attempt.
 pub async fn claim(
     db: &DatabaseConnection,
     worker: &str,
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<job::Model>, AppError> {
+    fail_abandoned(db, now).await?;
     let claimed = job::Model::find_by_statement(portable(
         db,
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
          locked_until = $2, updated_at = $3 \
          WHERE id = (SELECT id FROM jobs \
                      WHERE (state = 'queued' AND run_at <= $4) \
-                        OR (state = 'running' AND locked_until < $5) \
+                        OR (state = 'running' AND locked_until < $5 \
+                            AND attempts < max_attempts) \
                      ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
          RETURNING *",
         vec![
@@ -167,18 +187,21 @@ pub enum Next {
     Done,
     /// More of the same work is due: queue the job again now (short runs keep leases honest).
     Again,
+    /// A recurring job: queue it again for this time, with fresh attempts.
+    At(DateTime<Utc>),
 }
 
 pub type Handler =
     Arc<dyn Fn(job::Model) -> BoxFuture<'static, Result<Next, String>> + Send + Sync>;
 
-/// Puts a job `worker` holds back in the queue, due now, with a fresh attempt count.
+/// Puts a job `worker` holds back in the queue, due at `run_at`, with a fresh attempt count.
 pub async fn requeue(
     db: &DatabaseConnection,
     job: &job::Model,
+    run_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    release(job, JobState::Queued, now, now)
+    release(job, JobState::Queued, run_at, now)
         .col_expr(job::Column::Attempts, Expr::value(0))
         .exec(db)
         .await?;
@@ -213,7 +236,8 @@ pub fn spawn_worker(
                     };
                     let recorded = match &outcome {
                         Ok(Next::Done) => complete(&db, &job).await,
-                        Ok(Next::Again) => requeue(&db, &job, Utc::now()).await,
+                        Ok(Next::Again) => requeue(&db, &job, Utc::now(), Utc::now()).await,
+                        Ok(Next::At(run_at)) => requeue(&db, &job, *run_at, Utc::now()).await,
                         Err(error) => {
                             tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed");
                             retry_or_fail(&db, &job, error, Utc::now()).await

@@ -20,7 +20,19 @@ macro_rules! server_only {
 }
 
 server_only!(
-    config, db, entities, jobs, llm, ops, prompting, questions, request, security, server, state,
+    config,
+    db,
+    entities,
+    housekeeping,
+    jobs,
+    llm,
+    ops,
+    prompting,
+    questions,
+    request,
+    security,
+    server,
+    state,
     watchdog,
 );
 

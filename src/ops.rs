@@ -136,7 +136,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 /// for operators, as it is in the log.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     if let Err(reason) = crate::db::ready(&state.db).await {
-        return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
+        return (StatusCode::SERVICE_UNAVAILABLE, reason.as_str()).into_response();
     }
     match state.llm.as_ref().and_then(|llm| llm.config_fault()) {
         Some(fault) => (
@@ -148,7 +148,38 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// Whether the request carries `Authorization: Bearer <token>`, compared in constant time.
+fn has_bearer(headers: &axum::http::HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    let (given, token) = (given.trim().as_bytes(), token.as_bytes());
+    given.len() == token.len()
+        && given
+            .iter()
+            .zip(token)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// Prometheus text, for `Authorization: Bearer $METRICS_TOKEN` only; without a configured
+/// token the endpoint does not exist (404).
+pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(token) = &state.config.metrics_token else {
+        return crate::error::AppError::NotFound("Page".into()).into_response();
+    };
+    if !has_bearer(&headers, token.expose()) {
+        let mut response = crate::error::AppError::Unauthorized.into_response();
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("Bearer"),
+        );
+        return response;
+    }
     let mut text = state.metrics.render();
     text.push_str("# HELP runtime_heartbeat_age_seconds Time since the async runtime last ran its heartbeat.\n# TYPE runtime_heartbeat_age_seconds gauge\n");
     let _ = writeln!(

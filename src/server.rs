@@ -37,6 +37,8 @@ pub enum StartError {
     Llm(#[from] crate::llm::LlmError),
     #[error("prompt rules: {0}")]
     Prompts(String),
+    #[error("cannot queue the housekeeping job (see the log)")]
+    Jobs,
     #[error("cannot listen on {0}: {1}")]
     Bind(std::net::SocketAddr, std::io::Error),
 }
@@ -46,6 +48,7 @@ pub async fn build(
     config: Config,
     leptos_options: LeptosOptions,
 ) -> Result<(Router, AppState), StartError> {
+    crate::auth::server::accounts::HashingSlots::configure(config.password_hash_concurrency);
     let db = crate::db::connect(config.database_url.expose()).await?;
     crate::db::migrate(&db).await?;
     let files = bank::load_dir(&config.bank_dir)?;
@@ -83,38 +86,58 @@ pub async fn build(
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
         heartbeat: crate::watchdog::Heartbeat::spawn(),
     };
-    if let Some(llm) = &state.config.llm {
-        // A run makes at most three model calls (generate, repair, verify).
-        let lease = chrono::Duration::from_std(llm.total_timeout * 3)
-            .unwrap_or(chrono::Duration::hours(1))
-            + chrono::Duration::minutes(1);
-        jobs::spawn_worker(
-            state.db.clone(),
-            pool::job_handler(state.clone()),
-            state.jobs_wake.clone(),
-            jobs::WorkerSettings {
-                lease,
-                poll: std::time::Duration::from_secs(5),
-            },
-        );
-    }
+    // A generation makes at most three model calls (generate, repair, verify).
+    let lease = match &state.config.llm {
+        Some(llm) => {
+            chrono::Duration::from_std(llm.total_timeout * 3).unwrap_or(chrono::Duration::hours(1))
+                + chrono::Duration::minutes(1)
+        }
+        None => chrono::Duration::minutes(5),
+    };
+    crate::housekeeping::schedule(&state.db)
+        .await
+        .map_err(|_| StartError::Jobs)?;
+    jobs::spawn_worker(
+        state.db.clone(),
+        job_handler(state.clone()),
+        state.jobs_wake.clone(),
+        jobs::WorkerSettings {
+            lease,
+            poll: std::time::Duration::from_secs(5),
+        },
+    );
     let routes = generate_route_list(App);
     let router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/api/challenge/generate", post(stream::generate))
-        .leptos_routes(&state, routes, {
+        .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            security::provide_csp_nonce,
+            shell,
+        ))
         .layer(middleware::from_fn(crate::error::server::server_fn_status))
+        .layer(middleware::from_fn(security::input::guard_body))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::rate_limit::limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::routes::enforce_access,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::csrf_guard,
         ))
-        .layer(middleware::from_fn(security::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -143,6 +166,22 @@ pub async fn build(
         )
         .with_state(state.clone());
     Ok((router, state))
+}
+
+/// The worker's handler: runs jobs by kind.
+fn job_handler(state: AppState) -> jobs::Handler {
+    Arc::new(move |job| {
+        let state = state.clone();
+        Box::pin(async move {
+            match job.kind.as_str() {
+                pool::REFILL => pool::refill(&state, &job).await,
+                crate::housekeeping::KIND => crate::housekeeping::run(&state)
+                    .await
+                    .map_err(|e| e.to_string()),
+                other => Err(format!("unknown job kind {other:?}")),
+            }
+        })
+    })
 }
 
 pub fn init_tracing() {
@@ -209,7 +248,10 @@ async fn serve() -> Result<Stopped, StartError> {
     let stop_requested = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let server = axum::serve(listener, router.into_make_service())
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(stop_requested(stop_rx.clone()));
     let deadline = async {
         stop_requested(stop_rx).await;

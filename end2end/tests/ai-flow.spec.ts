@@ -1,4 +1,4 @@
-import { test, expect, APIRequestContext } from "@playwright/test";
+import { test, expect, APIRequestContext } from "./fixtures";
 import { register, uniqueEmail, waitForHydration } from "./helpers";
 
 // The e2e server talks to the local OpenAI-compatible mock (examples/mock_llm.rs) started by

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { login, register, uniqueEmail, waitForHydration } from "./helpers";
 
 test("register, answer a bank challenge with a key press, find it in history after reload and re-login", async ({ page }) => {

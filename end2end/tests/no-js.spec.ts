@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 import { PASSWORD, uniqueEmail } from "./helpers";
 
 test.use({ javaScriptEnabled: false });

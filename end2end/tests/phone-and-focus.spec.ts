@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 import { register, uniqueEmail, waitForHydration } from "./helpers";
 
 // A phone-sized screen (iPhone 12–15 width).

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, watchCsp } from "./fixtures";
 import { PASSWORD, register, uniqueEmail, waitForHydration } from "./helpers";
 
 test("register shows a clear message for each bad field", async ({ page }) => {
@@ -26,11 +26,12 @@ test("register shows a clear message for each bad field", async ({ page }) => {
   await expect(page.getByTestId("user-name")).toHaveCount(0);
 });
 
-test("duplicate email and wrong password are refused with clear messages", async ({ page, browser }) => {
+test("duplicate email and wrong password are refused with clear messages", async ({ page, browser, cspViolations }) => {
   const email = uniqueEmail("dupe");
   await register(page, email);
 
   const other = await browser.newPage();
+  watchCsp(other, cspViolations);
   await other.goto("/register");
   await waitForHydration(other);
   await other.getByLabel("Email").fill(email.toUpperCase());

@@ -8,6 +8,7 @@ mod m20261122_000004_generation;
 mod m20261122_000005_quota;
 mod m20261122_000006_pool_and_jobs;
 mod m20261201_000007_llm_call_reply_model;
+mod m20261201_000008_hardening;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_quota::Migration),
             Box::new(m20261122_000006_pool_and_jobs::Migration),
             Box::new(m20261201_000007_llm_call_reply_model::Migration),
+            Box::new(m20261201_000008_hardening::Migration),
         ]
     }
 }

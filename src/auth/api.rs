@@ -24,10 +24,15 @@ pub async fn register(
 ) -> Result<CurrentUser, AppError> {
     use super::server::{accounts, session};
     let ctx = crate::request::RequestContext::take()?;
-    let offset = accounts::parse_utc_offset(utc_offset_minutes.as_deref())?;
-    let user = accounts::register(ctx.db(), &email, &password, &display_name).await?;
-    accounts::set_utc_offset(ctx.db(), user.id, offset).await?;
-    session::start_session(&ctx, &user).await?;
+    let form = accounts::Registration {
+        email: &email,
+        password: &password,
+        display_name: &display_name,
+        utc_offset_minutes: accounts::parse_utc_offset(utc_offset_minutes.as_deref())?,
+    };
+    let sessions = accounts::SessionPolicy::of(&ctx.state.config);
+    let (user, token) = accounts::register(ctx.db(), &form, sessions).await?;
+    session::set_session_cookie(&ctx, &token).await?;
     ctx.redirect_plain_form(&super::model::after_login(next.as_deref()));
     Ok(user)
 }
@@ -42,7 +47,8 @@ pub async fn login(
 ) -> Result<CurrentUser, AppError> {
     use super::server::{accounts, session};
     let ctx = crate::request::RequestContext::take()?;
-    let user = accounts::login(ctx.db(), &email, &password).await?;
+    let free_failures = ctx.state.config.limits.login_failures_before_backoff;
+    let user = accounts::login(ctx.db(), &email, &password, free_failures).await?;
     session::start_session(&ctx, &user).await?;
     ctx.redirect_plain_form(&super::model::after_login(next.as_deref()));
     Ok(user)

@@ -8,8 +8,8 @@ use crate::questions::store::live_bank_questions;
 use crate::types::{ChallengeId, Difficulty, Topic, TopicSlug, UserId};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement, TransactionTrait,
 };
 
 /// Topics that have at least one active question, by name.
@@ -42,6 +42,10 @@ pub async fn find_topic(
 }
 
 /// A bank question of this topic and difficulty that the user has never been served.
+///
+/// The pick and the new challenge row are one `INSERT … SELECT`, and on Postgres the
+/// user's row is locked first, so two parallel requests of one user are served one after
+/// the other and never get the same question (SQLite runs one writer at a time anyway).
 pub async fn next_challenge(
     db: &DatabaseConnection,
     user: UserId,
@@ -54,20 +58,51 @@ pub async fn next_challenge(
         .from(challenge::Entity)
         .and_where(challenge::Column::UserId.eq(user.0))
         .to_owned();
-    let picked = live_bank_questions(topic.id, difficulty)
+    let pick = live_bank_questions(topic.id, difficulty)
         .filter(question::Column::Id.not_in_subquery(seen))
+        .select_only()
+        .column_as(Expr::val(user.0), "user_id")
+        .column(question::Column::Id)
+        .column_as(Expr::val(chrono::Utc::now()), "created_at")
         .order_by(Expr::cust("RANDOM()"), Order::Asc)
         .limit(1)
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::Conflict(format!(
-                "You have seen every {difficulty} question in {}. Try another topic or difficulty.",
-                topic.name
-            ))
-        })?;
-    let created = new_challenge(user, picked.id).insert(db).await?;
-    view(created, picked, topic)
+        .into_query();
+    let insert = Query::insert()
+        .into_table(challenge::Entity)
+        .columns([
+            challenge::Column::UserId,
+            challenge::Column::QuestionId,
+            challenge::Column::CreatedAt,
+        ])
+        .select_from(pick)
+        .map_err(|err| {
+            tracing::error!(%err, "building the next-challenge insert");
+            AppError::Internal
+        })?
+        .returning_col(challenge::Column::Id)
+        .to_owned();
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+            [user.0.into()],
+        ))
+        .await?;
+    }
+    let created = txn
+        .query_one_raw(txn.get_database_backend().build(&insert))
+        .await?;
+    txn.commit().await?;
+    let Some(created) = created else {
+        return Err(AppError::Conflict(format!(
+            "You have seen every {difficulty} question in {}. Try another topic or difficulty.",
+            topic.name
+        )));
+    };
+    let id: i64 = created.try_get("", "id")?;
+    let (found, question, topic) = find_owned(db, user, ChallengeId(id)).await?;
+    view(found, question, topic)
 }
 
 /// A fresh, unanswered challenge row for `user`.

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// AI generations charged to a user on one local day.
+/// AI generations charged to (`used`) and started by (`attempts`) a user on one local day.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "quota_usage")]
 pub struct Model {
@@ -9,6 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub day: String,
     pub used: i32,
+    pub attempts: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Minutes east of UTC; the daily quota resets at this local midnight.
     pub utc_offset_minutes: i32,
+    /// One AI generation of this user is in flight until then (a lease).
+    pub generating_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,15 @@ pub fn QuotaLine(quota: QuotaView) -> impl IntoView {
         <p class="muted quota" data-testid="quota">
             {format!("AI questions left today: {} of {}", quota.remaining(), quota.limit)}
             " · " {quota.reset_text()}
+            {quota.tries_bite().then(|| view! {
+                <span class="tries" data-testid="tries">
+                    {format!(
+                        " · {} of {} tries left today (failed and cancelled generations count too)",
+                        quota.tries_left(),
+                        quota.attempts_limit,
+                    )}
+                </span>
+            })}
         </p>
     }
 }

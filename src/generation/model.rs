@@ -87,13 +87,28 @@ pub struct AiStatus {
 pub struct QuotaView {
     pub limit: u32,
     pub used: u32,
+    /// Generations that may be started per day (failed and cancelled ones count), and
+    /// started so far.
+    pub attempts_limit: u32,
+    pub attempts_used: u32,
     pub resets_in_secs: u64,
     pub utc_offset_minutes: i32,
 }
 
 impl QuotaView {
+    /// AI questions the learner can still get today: charged ones, and no more than
+    /// the tries left.
     pub fn remaining(&self) -> u32 {
-        self.limit.saturating_sub(self.used)
+        self.limit.saturating_sub(self.used).min(self.tries_left())
+    }
+
+    pub fn tries_left(&self) -> u32 {
+        self.attempts_limit.saturating_sub(self.attempts_used)
+    }
+
+    /// The try cap, not the quota, is what limits the learner now.
+    pub fn tries_bite(&self) -> bool {
+        self.tries_left() < self.limit.saturating_sub(self.used)
     }
 
     /// "resets at midnight UTC+01:00, in 5 h 12 min"

@@ -63,12 +63,37 @@ impl OpenAiCompatible {
         serde_json::to_string(&body).expect("requests serialise")
     }
 
+    /// One of the gateway's slots; waiting is bounded, then the caller hears "busy".
     async fn permit(&self) -> Result<OwnedSemaphorePermit, LlmError> {
-        self.permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| LlmError::Unavailable("gateway shutting down".into()))
+        match timeout(self.settings.slot_wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err(LlmError::Unavailable("gateway shutting down".into())),
+            Err(_) => {
+                tracing::warn!(
+                    wait_secs = self.settings.slot_wait.as_secs(),
+                    "every LLM slot is taken"
+                );
+                Err(LlmError::RateLimited {
+                    retry_after_secs: self.settings.slot_wait.as_secs().max(1),
+                })
+            }
+        }
+    }
+
+    /// The reply body, read only up to the byte cap.
+    async fn read_capped(&self, response: reqwest::Response) -> Result<Vec<u8>, LlmError> {
+        let cap = self.settings.max_reply_bytes;
+        let mut body = Vec::new();
+        let mut chunks = response.bytes_stream();
+        while let Some(chunk) = chunks.next().await {
+            let chunk =
+                chunk.map_err(|e| LlmError::Unavailable(format!("reading the reply: {e}")))?;
+            if body.len() + chunk.len() > cap {
+                return Err(LlmError::TooLarge { limit_bytes: cap });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     fn note_fault(&self, fault: Option<String>) {
@@ -185,10 +210,9 @@ impl Provider for OpenAiCompatible {
         let response = timeout_at(deadline, self.send(request, false))
             .await
             .map_err(|_| LlmError::Timeout("total"))??;
-        let bytes = timeout_at(deadline, response.bytes())
+        let bytes = timeout_at(deadline, self.read_capped(response))
             .await
-            .map_err(|_| LlmError::Timeout("total"))?
-            .map_err(|e| LlmError::Unavailable(format!("reading the reply: {e}")))?;
+            .map_err(|_| LlmError::Timeout("total"))??;
         let reply: ChatCompletion = serde_json::from_slice(&bytes)
             .map_err(|e| LlmError::Unavailable(format!("reply is not a chat completion: {e}")))?;
         let text = reply
@@ -224,6 +248,8 @@ impl Provider for OpenAiCompatible {
             ended: false,
             gap: self.settings.first_byte_timeout,
             deadline,
+            received: 0,
+            cap: self.settings.max_reply_bytes,
             _permit: permit,
         };
         Ok(stream::unfold(state, StreamState::next).boxed())
@@ -244,6 +270,9 @@ struct StreamState {
     /// Longest silence allowed between chunks.
     gap: Duration,
     deadline: Instant,
+    /// Bytes of the stream read so far, and the most it may have.
+    received: usize,
+    cap: usize,
     /// Held for the life of the stream: counts against the concurrency limit.
     _permit: OwnedSemaphorePermit,
 }
@@ -285,6 +314,16 @@ impl StreamState {
                         .push_back(Err(LlmError::Unavailable(format!("stream broke: {e}"))));
                 }
                 Ok(Some(Ok(chunk))) => {
+                    self.received += chunk.len();
+                    if self.received > self.cap {
+                        self.ended = true;
+                        return Some((
+                            Err(LlmError::TooLarge {
+                                limit_bytes: self.cap,
+                            }),
+                            self,
+                        ));
+                    }
                     for data in self.decoder.feed(&chunk) {
                         self.handle(data);
                         if self.ended {

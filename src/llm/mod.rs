@@ -86,6 +86,9 @@ pub enum LlmError {
     Misconfigured(String),
     #[error("upstream output unusable: {0}")]
     InvalidOutput(String),
+    /// The reply outgrew `LLM_MAX_REPLY_BYTES` and was cut off.
+    #[error("upstream reply larger than {limit_bytes} bytes")]
+    TooLarge { limit_bytes: usize },
 }
 
 impl From<LlmError> for AppError {
@@ -107,6 +110,13 @@ impl From<LlmError> for AppError {
                 AppError::Upstream("it is not set up correctly on this server.".into())
             }
             LlmError::InvalidOutput(detail) => AppError::InvalidOutput(detail),
+            LlmError::TooLarge { limit_bytes } => {
+                tracing::warn!(limit_bytes, "LLM reply over the byte cap, aborted");
+                AppError::InvalidOutput(format!(
+                    "its reply was longer than the {} KiB allowed.",
+                    limit_bytes / 1024
+                ))
+            }
         }
     }
 }

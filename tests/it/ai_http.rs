@@ -524,3 +524,175 @@ async fn a_warm_pool_serves_at_once_and_refills_in_the_background() {
     );
     app.test_db.teardown().await;
 }
+
+/// Reads a generation stream until its first preview event, then returns it (still open).
+async fn started_generation(
+    app: &TestApp,
+    cookie: &str,
+) -> impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> {
+    let response = app
+        .post_json("/api/challenge/generate", &stack_easy(), Some(cookie))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = Box::pin(response.bytes_stream());
+    let mut seen = String::new();
+    while !seen.contains("\"preview\"") {
+        let chunk = body.next().await.expect("stream open").unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    body
+}
+
+/// Starts a generation once the user's previous one has let go of its slot (a cancelled
+/// run frees it a moment after the connection closes).
+async fn generate_when_free(app: &TestApp, cookie: &str) -> (StatusCode, Vec<Value>) {
+    for _ in 0..50 {
+        let (status, events) = generate(app, cookie, stack_easy()).await;
+        if status != StatusCode::CONFLICT {
+            return (status, events);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the previous generation never freed its slot");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_generation_per_user_at_a_time() {
+    let (llm, _mock) = upstream::spawn().await;
+    let app = ai_app(Backend::Postgres, llm, "fresh-slow", &[]).await;
+    let cookie = app.register("parallel@example.com").await;
+    let other = app.register("neighbour@example.com").await;
+    let first = started_generation(&app, &cookie).await;
+
+    let (status, body) = generate(&app, &cookie, stack_easy()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body:?}");
+    assert!(
+        body[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already being written"),
+        "{body:?}"
+    );
+    // Someone else is not held up.
+    let theirs = started_generation(&app, &other).await;
+    drop(theirs);
+    assert_eq!(
+        quota_used(&app, &cookie).await,
+        1,
+        "only the first is charged"
+    );
+
+    drop(first);
+    let (status, events) = generate_when_free(&app, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{events:?}");
+    app.test_db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_cancels_reach_the_daily_attempt_cap() {
+    let (llm, _mock) = upstream::spawn().await;
+    let app = ai_app(
+        Backend::Sqlite,
+        llm,
+        "fresh-slow",
+        &[("DAILY_QUOTA", "5"), ("DAILY_ATTEMPTS", "2")],
+    )
+    .await;
+    let cookie = app.register("canceller@example.com").await;
+    drop(started_generation(&app, &cookie).await);
+    // Wait for the cancelled run to end before starting the next.
+    let mut second = None;
+    for _ in 0..50 {
+        let response = app
+            .post_json("/api/challenge/generate", &stack_easy(), Some(&cookie))
+            .await;
+        if response.status() == StatusCode::OK {
+            second = Some(response);
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(second.expect("a second try starts"));
+
+    let mut refused = None;
+    for _ in 0..50 {
+        let response = app
+            .post_json("/api/challenge/generate", &stack_easy(), Some(&cookie))
+            .await;
+        if response.status() != StatusCode::CONFLICT {
+            refused = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let refused = refused.expect("the cancelled run ends");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body = json_body(refused).await;
+    assert_eq!(body["code"], "attempts_exhausted", "{body}");
+    assert_eq!(body["limit"], 2, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cancelled ones"),
+        "{body}"
+    );
+    // Nothing was charged, and the status the page shows says why no more can start.
+    let status = json_body(
+        app.post_form("/api/challenge/ai-status", &[], Some(&cookie))
+            .await,
+    )
+    .await;
+    assert_eq!(status["quota"]["used"], 0, "{status}");
+    assert_eq!(status["quota"]["attempts_used"], 2, "{status}");
+    assert_eq!(status["quota"]["attempts_limit"], 2, "{status}");
+    app.test_db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_over_the_byte_cap_is_422_and_not_charged() {
+    let (llm, _mock) = upstream::spawn().await;
+    let app = ai_app(Backend::Postgres, llm, "huge-reasoning", &[]).await;
+    let cookie = app.register("huge@example.com").await;
+    let (status, events) = generate(&app, &cookie, stack_easy()).await;
+    assert_eq!(status, StatusCode::OK);
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "failed", "{last}");
+    assert_eq!(last["error"]["code"], "invalid_output", "{last}");
+    assert_eq!(last["charged"], false, "{last}");
+    assert_eq!(quota_used(&app, &cookie).await, 0);
+    assert_eq!(ai_questions(&app).await, 0, "nothing stored");
+    app.test_db.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_streamed_preview_never_exceeds_the_schema() {
+    let (llm, _mock) = upstream::spawn().await;
+    // A cap above the 5 MiB stem, so it is the preview's own bound that is tested.
+    let app = ai_app(
+        Backend::Postgres,
+        llm,
+        "huge-stem",
+        &[
+            ("LLM_MAX_REPLY_BYTES", "8388608"),
+            ("LLM_TOTAL_TIMEOUT_SECS", "30"),
+        ],
+    )
+    .await;
+    let cookie = app.register("longstem@example.com").await;
+    let (status, events) = generate(&app, &cookie, stack_easy()).await;
+    assert_eq!(status, StatusCode::OK);
+    let shown: usize = events
+        .iter()
+        .filter(|e| e["type"] == "preview")
+        .map(|e| e["text"].as_str().unwrap().chars().count())
+        .sum();
+    let bound = promptedcode::questions::schema::TITLE_CHARS.end()
+        + 2
+        + promptedcode::questions::schema::STEM_CHARS.end();
+    assert!(shown > 1000 && shown <= bound, "{shown} characters shown");
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "failed", "{last}");
+    assert_eq!(last["error"]["code"], "invalid_output", "{last}");
+    assert_eq!(quota_used(&app, &cookie).await, 0);
+    app.test_db.teardown().await;
+}

@@ -16,9 +16,7 @@ async fn operations_endpoints_answer() {
     );
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::OK);
-    let metrics = app.get("/metrics").await;
-    assert_eq!(metrics.status(), StatusCode::OK);
-    let text = metrics.text().await.unwrap();
+    let text = app.metrics().await;
     assert!(
         text.contains("http_responses_total{class=\"2xx\"} 2"),
         "{text}"
@@ -260,7 +258,7 @@ async fn a_page_whose_data_never_arrives_answers_503_within_its_deadline() {
         StatusCode::OK,
         "recovers once the lock is gone"
     );
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("request_deadlines_passed_total 2"),
         "{metrics}"

@@ -194,7 +194,91 @@ async fn pool_questions_are_served_once(db: DatabaseConnection) {
     );
 }
 
+async fn a_job_whose_worker_keeps_dying_ends_failed(db: DatabaseConnection) {
+    assert!(enqueue(&db, "crash-loop").await);
+    let lease = Duration::minutes(5);
+    let mut now = Utc::now();
+    let mut claims = 0;
+    // Each worker claims the job and dies with it (never completes, never fails it).
+    while let Some(job) = jobs::claim(&db, &format!("doomed-{claims}"), lease, now)
+        .await
+        .unwrap()
+    {
+        claims += 1;
+        assert_eq!(job.attempts, claims, "the attempt is counted at the claim");
+        assert!(claims <= 10, "claimed forever");
+        now += lease + Duration::seconds(1);
+    }
+    let job = job::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(claims, job.max_attempts);
+    assert_eq!(job.state, JobState::Failed);
+    assert!(job.last_error.unwrap().contains("worker stopped"));
+    assert!(job.locked_by.is_none());
+    // A failed job leaves its key free for a new one.
+    assert!(enqueue(&db, "crash-loop").await);
+}
+
+async fn housekeeping_removes_expired_sessions_and_old_counters(db: DatabaseConnection) {
+    use promptedcode::auth::server::accounts;
+    use promptedcode::entities::session;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, PaginatorTrait};
+    let user = common::register_user(&db, "tidy@example.com", "correct horse battery", "")
+        .await
+        .unwrap();
+    let policy = accounts::SessionPolicy {
+        ttl: Duration::days(30),
+        idle: Duration::days(7),
+    };
+    let now = Utc::now();
+    let live = accounts::create_session(&db, user.id, policy)
+        .await
+        .unwrap();
+    for (expires, seen) in [
+        (now - Duration::seconds(1), now), // past its lifetime
+        (now + Duration::days(20), now - Duration::days(8)), // idle too long
+    ] {
+        let token = accounts::create_session(&db, user.id, policy)
+            .await
+            .unwrap();
+        let mut row: session::ActiveModel =
+            session::Entity::find_by_id(accounts::hash_token(&token))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .into();
+        row.expires_at = Set(expires);
+        row.last_seen_at = Set(seen);
+        row.update(&db).await.unwrap();
+    }
+    db.execute_unprepared(
+        "INSERT INTO rate_limits (key, window_start, hits) VALUES ('old', 0, 3), ('fresh', 9999999999, 1)",
+    )
+    .await
+    .unwrap();
+    // Registration made one session too (live).
+    assert_eq!(session::Entity::find().count(&db).await.unwrap(), 4);
+    assert_eq!(
+        accounts::delete_expired_sessions(&db, policy, now)
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(accounts::user_for_session(&db, &live, policy)
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        promptedcode::security::rate_limit::forget_old(&db, now.timestamp())
+            .await
+            .unwrap(),
+        1
+    );
+}
+
 on_both_backends!(
+    a_job_whose_worker_keeps_dying_ends_failed,
+    housekeeping_removes_expired_sessions_and_old_counters,
     one_key_is_queued_once_until_done,
     concurrent_workers_never_take_the_same_job,
     jobs_survive_a_restart_and_dead_workers_lose_their_lease,

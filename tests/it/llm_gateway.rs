@@ -276,3 +276,57 @@ async fn concurrency_is_limited() {
     assert_eq!(up.hits("busy-slow"), 6);
     assert_eq!(up.max_in_flight.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_over_the_byte_cap_is_cut_off_buffered_or_streamed() {
+    let (addr, _up) = upstream::spawn().await;
+    let llm = OpenAiCompatible::new(settings(addr)).unwrap();
+    let cap = settings(addr).max_reply_bytes;
+    let buffered = llm.complete(&request("huge-reasoning")).await.unwrap_err();
+    assert_eq!(buffered, LlmError::TooLarge { limit_bytes: cap });
+    let app: AppError = buffered.into();
+    assert_eq!(app.status(), 422);
+
+    let mut stream = llm.stream(&request("huge-reasoning")).await.unwrap();
+    let mut text = 0;
+    let outcome = loop {
+        match stream.next().await.expect("the stream reports its end") {
+            Ok(StreamEvent::Delta(delta)) => text += delta.len(),
+            Ok(StreamEvent::Done(_)) => panic!("a 5 MiB reply must not complete"),
+            Err(err) => break err,
+        }
+    };
+    assert_eq!(outcome, LlmError::TooLarge { limit_bytes: cap });
+    assert!(
+        text <= cap,
+        "read {text} bytes of text past a {cap}-byte cap"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_a_gateway_slot_is_bounded() {
+    let (addr, _up) = upstream::spawn().await;
+    let mut s = settings(addr);
+    s.max_concurrency = 1;
+    s.slot_wait = Duration::from_secs(1);
+    let llm = OpenAiCompatible::new(s).unwrap();
+    // The one slot is held for as long as this stream is open.
+    let held = llm.stream(&request("endless")).await.unwrap();
+    let started = Instant::now();
+    let refused = llm.complete(&request("good")).await.unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(
+        refused,
+        LlmError::RateLimited {
+            retry_after_secs: 1
+        }
+    );
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    let app: AppError = refused.into();
+    assert_eq!((app.status(), app.retry_after_secs()), (503, Some(1)));
+    drop(held);
+    llm.complete(&request("good")).await.unwrap();
+}

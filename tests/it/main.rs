@@ -9,6 +9,7 @@ mod ai_http;
 mod bank;
 mod fixtures;
 mod generation;
+mod hardening;
 mod http;
 mod jobs;
 mod llm_gateway;

@@ -2,14 +2,23 @@
 //! local midnight, refunds failures, and concurrent requests cannot overspend.
 
 use chrono::{Duration, TimeZone, Utc};
-use promptedcode::auth::server::accounts::register;
 use promptedcode::error::AppError;
-use promptedcode::generation::server::quota::{refund, reserve, used_on, LocalClock};
+use promptedcode::generation::server::quota::{
+    end_run, refund, reserve, start_run, used_on, DailyLimits, LocalClock,
+};
 use promptedcode::types::UserId;
 use sea_orm::DatabaseConnection;
 
+/// A quota of `quota` with the default attempt cap (three times as many).
+fn limits(quota: u32) -> DailyLimits {
+    DailyLimits {
+        quota,
+        attempts: 3 * quota,
+    }
+}
+
 async fn user(db: &DatabaseConnection) -> UserId {
-    register(db, "quota@example.com", "correct horse battery", "")
+    crate::common::register_user(db, "quota@example.com", "correct horse battery", "")
         .await
         .unwrap()
         .id
@@ -20,10 +29,12 @@ async fn the_fiftieth_succeeds_and_the_fifty_first_is_429(db: DatabaseConnection
     let clock = LocalClock::new(120).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 20, 0, 0).unwrap(); // 22:00 local
     for n in 1..=50u32 {
-        let reservation = reserve(&db, user, clock, now, 50).await.unwrap();
+        let reservation = reserve(&db, user, clock, now, limits(50)).await.unwrap();
         assert_eq!(reservation.remaining, 50 - n);
     }
-    let err = reserve(&db, user, clock, now, 50).await.unwrap_err();
+    let err = reserve(&db, user, clock, now, limits(50))
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         AppError::QuotaExhausted {
@@ -38,7 +49,7 @@ async fn the_fiftieth_succeeds_and_the_fifty_first_is_429(db: DatabaseConnection
          bank questions are still available."
     );
     assert_eq!(
-        used_on(&db, user, "2026-11-22").await.unwrap(),
+        used_on(&db, user, "2026-11-22").await.unwrap().0,
         50,
         "the refused call charged nothing"
     );
@@ -49,10 +60,10 @@ async fn the_next_local_day_starts_afresh(db: DatabaseConnection) {
     let clock = LocalClock::new(-300).unwrap();
     let evening = Utc.with_ymd_and_hms(2026, 11, 23, 4, 59, 0).unwrap(); // 23:59 on the 22nd in UTC-5
     for _ in 0..3 {
-        reserve(&db, user, clock, evening, 3).await.unwrap();
+        reserve(&db, user, clock, evening, limits(3)).await.unwrap();
     }
-    assert!(reserve(&db, user, clock, evening, 3).await.is_err());
-    let after_midnight = reserve(&db, user, clock, evening + Duration::minutes(2), 3)
+    assert!(reserve(&db, user, clock, evening, limits(3)).await.is_err());
+    let after_midnight = reserve(&db, user, clock, evening + Duration::minutes(2), limits(3))
         .await
         .unwrap();
     assert_eq!(after_midnight.day, "2026-11-23");
@@ -63,13 +74,13 @@ async fn refunds_undo_a_reservation_and_never_go_negative(db: DatabaseConnection
     let user = user(&db).await;
     let clock = LocalClock::new(0).unwrap();
     let now = Utc::now();
-    let reservation = reserve(&db, user, clock, now, 5).await.unwrap();
+    let reservation = reserve(&db, user, clock, now, limits(5)).await.unwrap();
     let day = &reservation.day;
-    assert_eq!(used_on(&db, user, day).await.unwrap(), 1);
+    assert_eq!(used_on(&db, user, day).await.unwrap().0, 1);
     refund(&db, &reservation).await.unwrap();
-    assert_eq!(used_on(&db, user, day).await.unwrap(), 0);
+    assert_eq!(used_on(&db, user, day).await.unwrap().0, 0);
     refund(&db, &reservation).await.unwrap();
-    assert_eq!(used_on(&db, user, day).await.unwrap(), 0);
+    assert_eq!(used_on(&db, user, day).await.unwrap().0, 0);
 }
 
 async fn concurrent_requests_cannot_overspend(db: DatabaseConnection) {
@@ -79,7 +90,7 @@ async fn concurrent_requests_cannot_overspend(db: DatabaseConnection) {
     let attempts: Vec<_> = (0..25)
         .map(|_| {
             let db = db.clone();
-            tokio::spawn(async move { reserve(&db, user, clock, now, 10).await })
+            tokio::spawn(async move { reserve(&db, user, clock, now, limits(10)).await })
         })
         .collect();
     let mut granted = 0;
@@ -92,10 +103,71 @@ async fn concurrent_requests_cannot_overspend(db: DatabaseConnection) {
         }
     }
     assert_eq!((granted, refused), (10, 15));
-    assert_eq!(used_on(&db, user, &clock.day(now)).await.unwrap(), 10);
+    assert_eq!(
+        used_on(&db, user, &clock.day(now)).await.unwrap().1,
+        10,
+        "refused requests are not attempts"
+    );
+    assert_eq!(used_on(&db, user, &clock.day(now)).await.unwrap().0, 10);
+}
+
+async fn refunded_attempts_still_count_against_the_attempt_cap(db: DatabaseConnection) {
+    let user = user(&db).await;
+    let clock = LocalClock::new(0).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 18, 0, 0).unwrap();
+    let caps = DailyLimits {
+        quota: 5,
+        attempts: 4,
+    };
+    // Start and cancel (refund) four times: nothing charged, every try counted.
+    for _ in 0..4 {
+        let reservation = reserve(&db, user, clock, now, caps).await.unwrap();
+        refund(&db, &reservation).await.unwrap();
+    }
+    assert_eq!(used_on(&db, user, &clock.day(now)).await.unwrap(), (0, 4));
+    let err = reserve(&db, user, clock, now, caps).await.unwrap_err();
+    assert_eq!(
+        err,
+        AppError::AttemptsExhausted {
+            limit: 4,
+            retry_after_secs: 6 * 3600
+        }
+    );
+    assert_eq!(err.status(), 429);
+    assert!(err.to_string().contains("failed and cancelled"), "{err}");
+    // The next local day starts afresh.
+    assert!(reserve(&db, user, clock, now + Duration::hours(7), caps)
+        .await
+        .is_ok());
+}
+
+async fn one_generation_at_a_time_with_a_lease(db: DatabaseConnection) {
+    let user = user(&db).await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 18, 0, 0).unwrap();
+    let until = now + Duration::minutes(7);
+    assert!(start_run(&db, user, now, until).await.unwrap());
+    assert!(
+        !start_run(&db, user, now, until + Duration::seconds(1))
+            .await
+            .unwrap(),
+        "a second run waits for the first"
+    );
+    end_run(&db, user, until).await.unwrap();
+    let second = until + Duration::seconds(5);
+    assert!(start_run(&db, user, now, second).await.unwrap());
+    // A run whose instance died frees the user once its lease is over.
+    let later = second + Duration::seconds(1);
+    assert!(start_run(&db, user, later, later + Duration::minutes(7))
+        .await
+        .unwrap());
+    // The stale run ending late does not end the new one.
+    end_run(&db, user, second).await.unwrap();
+    assert!(!start_run(&db, user, later, later).await.unwrap());
 }
 
 on_both_backends!(
+    refunded_attempts_still_count_against_the_attempt_cap,
+    one_generation_at_a_time_with_a_lease,
     the_fiftieth_succeeds_and_the_fifty_first_is_429,
     the_next_local_day_starts_afresh,
     refunds_undo_a_reservation_and_never_go_negative,

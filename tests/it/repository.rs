@@ -20,7 +20,7 @@ use std::collections::HashSet;
 const PASSWORD: &str = "correct horse battery";
 
 async fn new_user(db: &DatabaseConnection, email: &str) -> UserId {
-    auth::register(db, email, PASSWORD, "")
+    crate::common::register_user(db, email, PASSWORD, "")
         .await
         .expect("register")
         .id
@@ -97,18 +97,18 @@ async fn register_validates_and_writes_nothing_on_bad_input(db: DatabaseConnecti
         ),
     ];
     for (email, password, name, field) in cases {
-        let err = auth::register(&db, email, password, name)
+        let err = crate::common::register_user(&db, email, password, name)
             .await
             .unwrap_err();
         assert_eq!(err.field(), Some(field), "{email:?}/{password:?}: {err:?}");
         assert_eq!(err.status(), 422);
     }
     let too_long = "p".repeat(129);
-    let err = auth::register(&db, "ok@example.com", &too_long, "")
+    let err = crate::common::register_user(&db, "ok@example.com", &too_long, "")
         .await
         .unwrap_err();
     assert_eq!(err.field(), Some("password"));
-    let guessable = auth::register(&db, "ok@example.com", "aaaaaaaaaaaa", "")
+    let guessable = crate::common::register_user(&db, "ok@example.com", "aaaaaaaaaaaa", "")
         .await
         .unwrap_err();
     assert!(guessable.to_string().contains("too weak"), "{guessable}");
@@ -120,12 +120,12 @@ async fn register_validates_and_writes_nothing_on_bad_input(db: DatabaseConnecti
 }
 
 async fn register_rejects_duplicate_email_case_insensitively(db: DatabaseConnection) {
-    let user = auth::register(&db, "  Ada@Example.com ", PASSWORD, "Ada")
+    let user = crate::common::register_user(&db, "  Ada@Example.com ", PASSWORD, "Ada")
         .await
         .unwrap();
     assert_eq!(user.email, "ada@example.com");
     assert_eq!(user.display_name, "Ada");
-    let err = auth::register(&db, "ADA@example.com", PASSWORD, "")
+    let err = crate::common::register_user(&db, "ADA@example.com", PASSWORD, "")
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
@@ -139,48 +139,62 @@ async fn register_rejects_duplicate_email_case_insensitively(db: DatabaseConnect
 
 async fn login_checks_password_with_one_message(db: DatabaseConnection) {
     let id = new_user(&db, "grace@example.com").await;
-    let user = auth::login(&db, "GRACE@example.com", PASSWORD)
+    let user = auth::login(&db, "GRACE@example.com", PASSWORD, 5)
         .await
         .unwrap();
     assert_eq!(user.id, id);
-    let wrong = auth::login(&db, "grace@example.com", "not the password")
+    let wrong = auth::login(&db, "grace@example.com", "not the password", 5)
         .await
         .unwrap_err();
-    let unknown = auth::login(&db, "nobody@example.com", PASSWORD)
+    let unknown = auth::login(&db, "nobody@example.com", PASSWORD, 5)
         .await
         .unwrap_err();
     assert_eq!(wrong, AppError::InvalidCredentials);
     assert_eq!(unknown, AppError::InvalidCredentials);
     assert_eq!(wrong.to_string(), unknown.to_string());
     assert_eq!(wrong.status(), 401);
-    let empty = auth::login(&db, "", "").await.unwrap_err();
+    let empty = auth::login(&db, "", "", 5).await.unwrap_err();
     assert_eq!(empty.field(), Some("email"));
 }
 
 async fn sessions_resolve_expire_and_end(db: DatabaseConnection) {
     let id = new_user(&db, "linus@example.com").await;
-    let token = auth::create_session(&db, id, 1).await.unwrap();
+    let from_registration = session::Entity::delete_many().exec(&db).await.unwrap();
+    assert_eq!(from_registration.rows_affected, 1, "registering signs in");
+    let token = auth::create_session(&db, id, crate::common::SESSIONS)
+        .await
+        .unwrap();
     assert_eq!(token.len(), 64);
     let stored = session::Entity::find().one(&db).await.unwrap().unwrap();
     assert_ne!(stored.id_hash, token, "only the hash is stored");
     assert_eq!(stored.id_hash, auth::hash_token(&token));
-    let found = auth::user_for_session(&db, &token).await.unwrap().unwrap();
+    let found = auth::user_for_session(&db, &token, crate::common::SESSIONS)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, id);
-    assert!(auth::user_for_session(&db, &"0".repeat(64))
-        .await
-        .unwrap()
-        .is_none());
-    assert!(auth::user_for_session(&db, "garbage")
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        auth::user_for_session(&db, &"0".repeat(64), crate::common::SESSIONS)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        auth::user_for_session(&db, "garbage", crate::common::SESSIONS)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Use marks the session as seen (at most once a minute).
     let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
     let mut model: session::ActiveModel = stored.clone().into();
     model.last_seen_at = Set(hour_ago);
     model.update(&db).await.unwrap();
-    auth::user_for_session(&db, &token).await.unwrap().unwrap();
+    auth::user_for_session(&db, &token, crate::common::SESSIONS)
+        .await
+        .unwrap()
+        .unwrap();
     let seen = session::Entity::find().one(&db).await.unwrap().unwrap();
     assert!(
         seen.last_seen_at > hour_ago + chrono::Duration::minutes(59),
@@ -189,9 +203,14 @@ async fn sessions_resolve_expire_and_end(db: DatabaseConnection) {
     );
 
     auth::delete_session(&db, &token).await.unwrap();
-    assert!(auth::user_for_session(&db, &token).await.unwrap().is_none());
+    assert!(auth::user_for_session(&db, &token, crate::common::SESSIONS)
+        .await
+        .unwrap()
+        .is_none());
 
-    let expired = auth::create_session(&db, id, 1).await.unwrap();
+    let expired = auth::create_session(&db, id, crate::common::SESSIONS)
+        .await
+        .unwrap();
     let mut model: session::ActiveModel = session::Entity::find_by_id(auth::hash_token(&expired))
         .one(&db)
         .await
@@ -200,10 +219,12 @@ async fn sessions_resolve_expire_and_end(db: DatabaseConnection) {
         .into();
     model.expires_at = Set(chrono::Utc::now() - chrono::Duration::seconds(1));
     model.update(&db).await.unwrap();
-    assert!(auth::user_for_session(&db, &expired)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        auth::user_for_session(&db, &expired, crate::common::SESSIONS)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(
         session::Entity::find().count(&db).await.unwrap(),
         0,

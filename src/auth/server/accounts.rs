@@ -8,11 +8,12 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, SqlErr, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, OnceLock};
 
 pub const EMAIL_MAX: usize = 254;
 pub const PASSWORD_MIN: usize = 10;
@@ -105,6 +106,17 @@ impl NewPassword {
     }
 }
 
+/// Zero-width and bidirectional-control characters: invisible in a name, they can make it
+/// impersonate another or reorder the text around it.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}'
+        | '\u{FEFF}')
+}
+
 /// The name to show: as typed, or `local` (the email before `@`) when left empty.
 fn parse_display_name(raw: &str, local: &str) -> Result<String, AppError> {
     let name = raw.trim();
@@ -114,10 +126,13 @@ fn parse_display_name(raw: &str, local: &str) -> Result<String, AppError> {
             format!("Name must be at most {DISPLAY_NAME_MAX} characters."),
         ));
     }
-    if name.chars().any(char::is_control) {
+    if name
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+    {
         return Err(AppError::invalid(
             "display_name",
-            "Name contains invalid characters.",
+            "Name contains invisible or direction-changing characters; please remove them.",
         ));
     }
     Ok(if name.is_empty() {
@@ -127,15 +142,63 @@ fn parse_display_name(raw: &str, local: &str) -> Result<String, AppError> {
     })
 }
 
+/// At most this many argon2 computations (~19 MiB and one core each) run at once in this
+/// process; more sign-ins wait their turn, and one that waits too long gets a 503.
+pub struct HashingSlots {
+    permits: tokio::sync::Semaphore,
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+static SLOTS: OnceLock<HashingSlots> = OnceLock::new();
+
+impl HashingSlots {
+    /// Sets this process's cap; the first call wins (later ones are ignored).
+    pub fn configure(concurrency: usize) -> &'static HashingSlots {
+        SLOTS.get_or_init(|| HashingSlots {
+            permits: tokio::sync::Semaphore::new(concurrency.max(1)),
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        })
+    }
+
+    fn get() -> &'static HashingSlots {
+        Self::configure(2)
+    }
+
+    /// The most hashes that ever ran at once in this process.
+    pub fn peak() -> usize {
+        Self::get().peak.load(Ordering::Relaxed)
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free.
+    async fn run<T: Send + 'static>(
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let slots = Self::get();
+        let _permit = tokio::time::timeout(SLOT_WAIT, slots.permits.acquire())
+            .await
+            .map_err(|_| AppError::Unavailable {
+                retry_after_secs: 5,
+            })?
+            .map_err(|_| AppError::Internal)?;
+        let now = slots.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        slots.peak.fetch_max(now, Ordering::Relaxed);
+        let result = tokio::task::spawn_blocking(work).await;
+        slots.in_flight.fetch_sub(1, Ordering::Relaxed);
+        result.map_err(|_| AppError::Internal)
+    }
+}
+
 async fn hash_password(password: NewPassword) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    HashingSlots::run(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         Argon2::default()
             .hash_password(password.0.as_bytes(), &salt)
             .map(|h| h.to_string())
     })
-    .await
-    .map_err(|_| AppError::Internal)?
+    .await?
     .map_err(|e| {
         tracing::error!(error = %e, "password hashing failed");
         AppError::Internal
@@ -144,7 +207,7 @@ async fn hash_password(password: NewPassword) -> Result<String, AppError> {
 
 /// Verifies against `stored`, or against a dummy hash when there is no account, so both
 /// cases take the same time.
-async fn verify_password(password: String, stored: Option<String>) -> bool {
+async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
     static DUMMY: LazyLock<String> = LazyLock::new(|| {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         Argon2::default()
@@ -152,7 +215,7 @@ async fn verify_password(password: String, stored: Option<String>) -> bool {
             .expect("argon2 hashes a constant")
             .to_string()
     });
-    tokio::task::spawn_blocking(move || {
+    HashingSlots::run(move || {
         let has_account = stored.is_some();
         let hash_text = stored.unwrap_or_else(|| DUMMY.clone());
         let Ok(hash) = PasswordHash::new(&hash_text) else {
@@ -164,7 +227,6 @@ async fn verify_password(password: String, stored: Option<String>) -> bool {
         ok && has_account
     })
     .await
-    .unwrap_or(false)
 }
 
 fn to_current_user(model: user::Model) -> CurrentUser {
@@ -176,20 +238,46 @@ fn to_current_user(model: user::Model) -> CurrentUser {
     }
 }
 
+/// How long sessions live: `ttl` at most, and `idle` without use.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub ttl: chrono::Duration,
+    pub idle: chrono::Duration,
+}
+
+impl SessionPolicy {
+    pub fn of(config: &crate::config::Config) -> Self {
+        SessionPolicy {
+            ttl: chrono::Duration::hours(config.session_ttl_hours),
+            idle: config.session_idle,
+        }
+    }
+}
+
+/// What the registration form sends.
+pub struct Registration<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub display_name: &'a str,
+    /// Minutes east of UTC (already checked).
+    pub utc_offset_minutes: i32,
+}
+
+/// Creates the account and its first session in one transaction (the password is hashed
+/// before it starts): either both exist afterwards or neither. Returns the session token.
 pub async fn register(
     db: &DatabaseConnection,
-    email: &str,
-    password: &str,
-    display_name: &str,
-) -> Result<CurrentUser, AppError> {
+    form: &Registration<'_>,
+    sessions: SessionPolicy,
+) -> Result<(CurrentUser, String), AppError> {
     // Every field is checked, so the form can show all its problems at once.
-    let email = Email::parse(email);
+    let email = Email::parse(form.email);
     let local = email
         .as_ref()
         .map(|e| e.as_str().split('@').next().unwrap_or_default().to_owned())
         .unwrap_or_default();
-    let password = NewPassword::parse(password, &local);
-    let display_name = parse_display_name(display_name, &local);
+    let password = NewPassword::parse(form.password, &local);
+    let display_name = parse_display_name(form.display_name, &local);
     let (email, password, display_name) = match (email, password, display_name) {
         (Ok(email), Ok(password), Ok(name)) => (email, password, name),
         (email, password, name) => {
@@ -211,32 +299,42 @@ pub async fn register(
         return Err(duplicate());
     }
     let password_hash = hash_password(password).await?;
+    let txn = db.begin().await?;
     let inserted = user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         password_hash: Set(Some(password_hash)),
         display_name: Set(display_name),
         role: Set(Role::User),
         created_at: Set(chrono::Utc::now()),
-        utc_offset_minutes: Set(0),
+        utc_offset_minutes: Set(form.utc_offset_minutes),
+        generating_until: Set(None),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await;
-    match inserted {
-        Ok(model) => Ok(to_current_user(model)),
+    let model = match inserted {
+        Ok(model) => model,
         // Two registrations raced past the check above.
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(duplicate())
+            return Err(duplicate())
         }
-        Err(err) => Err(err.into()),
-    }
+        Err(err) => return Err(err.into()),
+    };
+    let user = to_current_user(model);
+    let token = create_session(&txn, user.id, sessions).await?;
+    txn.commit().await?;
+    Ok((user, token))
 }
 
+/// Checks the password; `free_failures` failed sign-ins in a row make the account back off
+/// (see `rate_limit::sign_in`), and while it does even the right password is refused.
 pub async fn login(
     db: &DatabaseConnection,
     email: &str,
     password: &str,
+    free_failures: u32,
 ) -> Result<CurrentUser, AppError> {
+    use crate::security::rate_limit::{sign_in, unix_now};
     let present = |missing: bool, field: &str, message: &str| {
         if missing {
             Err(AppError::invalid(field, message))
@@ -255,16 +353,20 @@ pub async fn login(
     if email.len() > EMAIL_MAX || password.chars().count() > PASSWORD_MAX {
         return Err(AppError::InvalidCredentials);
     }
+    let email = email.trim().to_lowercase();
+    sign_in::check(db, &email, unix_now()).await?;
     let found = user::Entity::find()
-        .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+        .filter(user::Column::Email.eq(email.as_str()))
         .one(db)
         .await?;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
-    if verify_password(password.to_owned(), stored).await {
+    if verify_password(password.to_owned(), stored).await? {
+        sign_in::succeeded(db, &email).await?;
         Ok(to_current_user(
             found.expect("verified only with an account"),
         ))
     } else {
+        sign_in::failed(db, &email, free_failures, unix_now()).await?;
         Err(AppError::InvalidCredentials)
     }
 }
@@ -275,9 +377,9 @@ pub fn hash_token(token: &str) -> String {
 
 /// Creates a session and returns the secret token for the cookie (only its hash is stored).
 pub async fn create_session(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     user: UserId,
-    ttl_hours: i64,
+    sessions: SessionPolicy,
 ) -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -287,7 +389,7 @@ pub async fn create_session(
         id_hash: Set(hash_token(&token)),
         user_id: Set(user.0),
         created_at: Set(now),
-        expires_at: Set(now + chrono::Duration::hours(ttl_hours)),
+        expires_at: Set(now + sessions.ttl),
         last_seen_at: Set(now),
     }
     .insert(db)
@@ -299,11 +401,12 @@ pub async fn create_session(
 /// active session, not one per request).
 const LAST_SEEN_EVERY: chrono::Duration = chrono::Duration::seconds(60);
 
-/// The user behind a session token, if the session exists and has not expired. Looked up
-/// with its user in one query; marks the session as seen.
+/// The user behind a session token, if the session exists, has not expired and has been
+/// used within the idle timeout. Looked up with its user in one query; marks it as seen.
 pub async fn user_for_session(
     db: &DatabaseConnection,
     token: &str,
+    sessions: SessionPolicy,
 ) -> Result<Option<CurrentUser>, AppError> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
@@ -317,7 +420,7 @@ pub async fn user_for_session(
         return Ok(None);
     };
     let now = chrono::Utc::now();
-    if found.expires_at <= now {
+    if found.expires_at <= now || now - found.last_seen_at >= sessions.idle {
         session::Entity::delete_by_id(id_hash).exec(db).await?;
         return Ok(None);
     }
@@ -341,6 +444,23 @@ pub async fn delete_session(db: &DatabaseConnection, token: &str) -> Result<(), 
     Ok(())
 }
 
+/// Removes sessions past their lifetime or idle timeout; returns how many.
+pub async fn delete_expired_sessions(
+    db: &DatabaseConnection,
+    sessions: SessionPolicy,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, AppError> {
+    let done = session::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(session::Column::ExpiresAt.lte(now))
+                .add(session::Column::LastSeenAt.lte(now - sessions.idle)),
+        )
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 /// Parses the browser's offset (minutes east of UTC, as a form string; empty means UTC).
 pub fn parse_utc_offset(raw: Option<&str>) -> Result<i32, AppError> {
     let raw = raw.map(str::trim).unwrap_or("");
@@ -351,21 +471,4 @@ pub fn parse_utc_offset(raw: Option<&str>) -> Result<i32, AppError> {
         .ok()
         .filter(|m| m.abs() <= 14 * 60)
         .ok_or_else(|| AppError::invalid("utc_offset_minutes", "Unknown time-zone offset."))
-}
-
-/// Records the user's UTC offset, used for their local day (quota reset).
-pub async fn set_utc_offset(
-    db: &DatabaseConnection,
-    user: crate::types::UserId,
-    minutes: i32,
-) -> Result<(), AppError> {
-    user::Entity::update_many()
-        .col_expr(
-            user::Column::UtcOffsetMinutes,
-            sea_orm::sea_query::Expr::value(minutes),
-        )
-        .filter(user::Column::Id.eq(user.0))
-        .exec(db)
-        .await?;
-    Ok(())
 }

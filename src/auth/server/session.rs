@@ -1,45 +1,62 @@
 //! HTTP glue for sessions: the cookie, and who is calling a server function.
-use super::accounts as service;
+use super::accounts::{self as service, SessionPolicy};
 use crate::auth::model::CurrentUser;
+use crate::config::Config;
 use crate::error::AppError;
 use crate::request::RequestContext;
+use crate::state::AppState;
 use axum::http::{header, HeaderMap, HeaderValue};
 
-pub const COOKIE: &str = "pc_session";
+/// Over https the cookie carries the `__Host-` prefix: the browser then keeps it only when
+/// it is `Secure`, for `/` and without a `Domain`, so no sibling subdomain can plant one.
+pub fn cookie_name(config: &Config) -> &'static str {
+    if config.is_https() {
+        "__Host-pc_session"
+    } else {
+        "pc_session"
+    }
+}
 
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+pub fn token_from_headers(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value.to_owned())
 }
 
-fn cookie(value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+fn cookie(config: &Config, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if config.secure_cookies() || config.is_https() {
+        "; Secure"
+    } else {
+        ""
+    };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
+        cookie_name(config)
     ))
     .expect("cookie is ASCII")
 }
 
 /// The logged-in user of a request, from its session cookie.
 pub async fn user_from_headers(
-    db: &sea_orm::DatabaseConnection,
+    state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<CurrentUser>, AppError> {
-    match token_from_headers(headers) {
-        Some(token) => service::user_for_session(db, &token).await,
+    match token_from_headers(headers, cookie_name(&state.config)) {
+        Some(token) => {
+            service::user_for_session(&state.db, &token, SessionPolicy::of(&state.config)).await
+        }
         None => Ok(None),
     }
 }
 
 /// The logged-in user, if any.
 pub async fn current_user(ctx: &RequestContext) -> Result<Option<CurrentUser>, AppError> {
-    user_from_headers(ctx.db(), &ctx.headers).await
+    user_from_headers(&ctx.state, &ctx.headers).await
 }
 
 /// The logged-in user, or 401.
@@ -47,28 +64,34 @@ pub async fn require_user(ctx: &RequestContext) -> Result<CurrentUser, AppError>
     current_user(ctx).await?.ok_or(AppError::Unauthorized)
 }
 
-/// Starts a fresh session for `user` (any session cookie the browser had is replaced).
-pub async fn start_session(ctx: &RequestContext, user: &CurrentUser) -> Result<(), AppError> {
-    if let Some(old) = token_from_headers(&ctx.headers) {
+/// Ends the session the browser had, if any (signing in replaces it).
+async fn end_previous(ctx: &RequestContext) -> Result<(), AppError> {
+    if let Some(old) = token_from_headers(&ctx.headers, cookie_name(&ctx.state.config)) {
         service::delete_session(ctx.db(), &old).await?;
     }
+    Ok(())
+}
+
+/// Hands the browser the cookie of a session just created for it.
+pub async fn set_session_cookie(ctx: &RequestContext, token: &str) -> Result<(), AppError> {
+    end_previous(ctx).await?;
     let config = &ctx.state.config;
-    let ttl = config.session_ttl_hours;
-    let token = service::create_session(ctx.db(), user.id, ttl).await?;
     ctx.append_response_header(
         header::SET_COOKIE,
-        cookie(&token, ttl * 3600, config.secure_cookies()),
+        cookie(config, token, config.session_ttl_hours * 3600),
     );
     Ok(())
 }
 
+/// Starts a fresh session for `user` (any session cookie the browser had is replaced).
+pub async fn start_session(ctx: &RequestContext, user: &CurrentUser) -> Result<(), AppError> {
+    let token =
+        service::create_session(ctx.db(), user.id, SessionPolicy::of(&ctx.state.config)).await?;
+    set_session_cookie(ctx, &token).await
+}
+
 pub async fn end_session(ctx: &RequestContext) -> Result<(), AppError> {
-    if let Some(token) = token_from_headers(&ctx.headers) {
-        service::delete_session(ctx.db(), &token).await?;
-    }
-    ctx.append_response_header(
-        header::SET_COOKIE,
-        cookie("", 0, ctx.state.config.secure_cookies()),
-    );
+    end_previous(ctx).await?;
+    ctx.append_response_header(header::SET_COOKIE, cookie(&ctx.state.config, "", 0));
     Ok(())
 }

@@ -58,6 +58,7 @@ impl CallLog {
             Err(LlmError::Unavailable(_)) => "unavailable",
             Err(LlmError::InvalidOutput(_)) => "invalid",
             Err(LlmError::Misconfigured(_)) => "misconfigured",
+            Err(LlmError::TooLarge { .. }) => "too_large",
         };
         record.write(result.as_ref().ok(), outcome).await?;
         result.map_err(AppError::from)

@@ -12,7 +12,6 @@ use sea_orm::{
     EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 pub const REFILL: &str = "refill_pool";
 
@@ -91,7 +90,7 @@ pub async fn request_refill(state: &AppState, topic_id: i64, difficulty: Difficu
 
 /// Adds one verified question to a cell below target; asks to run again while it still is.
 /// (One question per run keeps each run well inside the job's lease.)
-async fn refill(state: &AppState, job: &job::Model) -> Result<jobs::Next, String> {
+pub async fn refill(state: &AppState, job: &job::Model) -> Result<jobs::Next, String> {
     let Refill {
         topic_id,
         difficulty,
@@ -157,17 +156,4 @@ pub async fn store(
     .await?;
     txn.commit().await?;
     Ok(stored.id)
-}
-
-/// The worker's handler: runs jobs by kind.
-pub fn job_handler(state: AppState) -> jobs::Handler {
-    Arc::new(move |job| {
-        let state = state.clone();
-        Box::pin(async move {
-            match job.kind.as_str() {
-                REFILL => refill(&state, &job).await,
-                other => Err(format!("unknown job kind {other:?}")),
-            }
-        })
-    })
 }

@@ -1,6 +1,9 @@
 //! Picks the title and stem out of a question's JSON while it streams in, so the learner
 //! watches the question being written without ever seeing the options, the key or the
 //! model's reasoning. It reads one character at a time and keeps its place between chunks.
+//! Each shown field is cut at the schema's size for it, so an oversized stem never streams
+//! more to the browser than a valid question could hold.
+use crate::questions::schema::{STEM_CHARS, TITLE_CHARS};
 
 #[derive(Default)]
 pub struct Preview {
@@ -14,11 +17,15 @@ pub struct Preview {
     reading_key: bool,
     /// The key whose value comes next, after its `:`.
     pending_key: Option<String>,
-    showing: bool,
+    /// Characters the field being shown may still add.
+    showing: Option<usize>,
     shown_any: bool,
 }
 
-const SHOWN: [&str; 2] = ["title", "stem"];
+/// The fields shown, with the most characters each may show.
+const SHOWN: [(&str, usize); 2] = [("title", *TITLE_CHARS.end()), ("stem", *STEM_CHARS.end())];
+/// Keys longer than any in the schema are not kept whole.
+const KEY_CHARS: usize = 32;
 
 impl Preview {
     /// The visible text this chunk adds (possibly empty).
@@ -60,7 +67,7 @@ impl Preview {
                         self.reading_key = false;
                         self.pending_key = Some(std::mem::take(&mut self.key));
                     }
-                    self.showing = false;
+                    self.showing = None;
                 }
                 other => self.emit(other, out),
             }
@@ -74,11 +81,11 @@ impl Preview {
                     self.reading_key = true;
                 } else if self.depth == 1 {
                     if let Some(key) = self.pending_key.take() {
-                        if SHOWN.contains(&key.as_str()) {
+                        if let Some((_, max)) = SHOWN.iter().find(|(name, _)| *name == key) {
                             if self.shown_any {
                                 out.push_str("\n\n");
                             }
-                            self.showing = true;
+                            self.showing = Some(*max);
                             self.shown_any = true;
                         }
                     }
@@ -102,9 +109,14 @@ impl Preview {
 
     fn emit(&mut self, c: char, out: &mut String) {
         if self.reading_key {
-            self.key.push(c);
-        } else if self.showing {
-            out.push(c);
+            if self.key.len() < KEY_CHARS {
+                self.key.push(c);
+            }
+        } else if let Some(left) = &mut self.showing {
+            if *left > 0 {
+                *left -= 1;
+                out.push(c);
+            }
         }
     }
 }
@@ -129,6 +141,21 @@ mod tests {
                 .collect();
             assert_eq!(shown, expected, "chunk size {size}");
         }
+    }
+
+    #[test]
+    fn a_shown_field_never_streams_more_than_the_schema_allows() {
+        let mut preview = Preview::default();
+        let huge = "x".repeat(1_000_000);
+        let mut shown = preview.push(r#"{"title":"Big","stem":""#);
+        for _ in 0..5 {
+            shown.push_str(&preview.push(&huge));
+        }
+        shown.push_str(&preview.push(r#"","options":[]}"#));
+        assert_eq!(shown.chars().count(), "Big\n\n".chars().count() + 4000);
+        let mut preview = Preview::default();
+        let long_key = format!(r#"{{"{}":"a","title":"T"}}"#, "k".repeat(100_000));
+        assert_eq!(preview.push(&long_key), "T");
     }
 
     #[test]

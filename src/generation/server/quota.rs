@@ -1,7 +1,10 @@
 //! The daily AI-generation quota, reset at the user's local midnight. A generation first
 //! reserves one unit with a conditional update (so concurrent requests cannot overspend)
-//! and gives it back if the generation fails: failures are never charged.
-use crate::entities::quota_usage;
+//! and gives it back if the generation fails: failures are never charged. Every start also
+//! counts as an attempt, never given back, under a second daily cap: refunds keep the
+//! learner whole, the attempt cap keeps the model's cost bounded (start, cancel, repeat).
+//! And one generation per user runs at a time, marked on the user's row with a lease.
+use crate::entities::{quota_usage, user};
 use crate::error::AppError;
 use crate::types::UserId;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
@@ -54,42 +57,66 @@ pub struct Reservation {
     pub remaining: u32,
 }
 
-/// Reserves one unit of today's quota, or fails with 429 and the time until the reset.
+/// A user's daily caps.
+#[derive(Clone, Copy, Debug)]
+pub struct DailyLimits {
+    /// Questions charged.
+    pub quota: u32,
+    /// Generations started, charged or not.
+    pub attempts: u32,
+}
+
+/// Reserves one unit of today's quota and counts the attempt, or fails with 429 (which
+/// cap, and the time until the reset).
 pub async fn reserve(
     db: &DatabaseConnection,
     user: UserId,
     clock: LocalClock,
     now: DateTime<Utc>,
-    daily_limit: u32,
+    limits: DailyLimits,
 ) -> Result<Reservation, AppError> {
     let day = clock.day(now);
-    // One statement creates the day's row or takes a unit from it, only below the limit,
+    // One statement creates the day's row or takes a unit from it, only below both caps,
     // and reports what is used: concurrent requests cannot overspend.
     let taken = db
         .query_one_raw(crate::db::portable(
             db,
-            "INSERT INTO quota_usage (user_id, day, used) VALUES ($1, $2, 1) \
-             ON CONFLICT (user_id, day) DO UPDATE SET used = quota_usage.used + 1 \
-             WHERE quota_usage.used < $3 \
+            "INSERT INTO quota_usage (user_id, day, used, attempts) VALUES ($1, $2, 1, 1) \
+             ON CONFLICT (user_id, day) DO UPDATE \
+             SET used = quota_usage.used + 1, attempts = quota_usage.attempts + 1 \
+             WHERE quota_usage.used < $3 AND quota_usage.attempts < $4 \
              RETURNING used",
             vec![
                 user.0.into(),
                 day.clone().into(),
-                (daily_limit as i32).into(),
+                (limits.quota as i32).into(),
+                (limits.attempts as i32).into(),
             ],
         ))
         .await?;
     let Some(row) = taken else {
-        return Err(AppError::QuotaExhausted {
-            limit: daily_limit,
-            retry_after_secs: clock.seconds_to_midnight(now),
+        let retry_after_secs = clock.seconds_to_midnight(now);
+        let row = quota_usage::Entity::find_by_id((user.0, day))
+            .one(db)
+            .await?;
+        let quota_used_up = row.is_none_or(|r| r.used >= limits.quota as i32);
+        return Err(if quota_used_up {
+            AppError::QuotaExhausted {
+                limit: limits.quota,
+                retry_after_secs,
+            }
+        } else {
+            AppError::AttemptsExhausted {
+                limit: limits.attempts,
+                retry_after_secs,
+            }
         });
     };
     let used: i32 = row.try_get("", "used")?;
     Ok(Reservation {
         user,
         day,
-        remaining: daily_limit.saturating_sub(Ord::max(used, 0) as u32),
+        remaining: limits.quota.saturating_sub(Ord::max(used, 0) as u32),
     })
 }
 
@@ -108,12 +135,62 @@ pub async fn refund(db: &DatabaseConnection, reservation: &Reservation) -> Resul
     Ok(())
 }
 
-pub async fn used_on(db: &DatabaseConnection, user: UserId, day: &str) -> Result<u32, AppError> {
+/// Questions charged and generations started on `day`.
+pub async fn used_on(
+    db: &DatabaseConnection,
+    user: UserId,
+    day: &str,
+) -> Result<(u32, u32), AppError> {
     Ok(quota_usage::Entity::find_by_id((user.0, day.to_owned()))
         .one(db)
         .await?
-        .map(|row| Ord::max(row.used, 0) as u32)
-        .unwrap_or(0))
+        .map(|row| {
+            (
+                Ord::max(row.used, 0) as u32,
+                Ord::max(row.attempts, 0) as u32,
+            )
+        })
+        .unwrap_or((0, 0)))
+}
+
+/// Marks a generation of `user` in flight until `until` (a lease, whole seconds), unless
+/// one already is: `false` then.
+pub async fn start_run(
+    db: &DatabaseConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = user::Entity::update_many()
+        .col_expr(user::Column::GeneratingUntil, Expr::value(Some(until)))
+        .filter(user::Column::Id.eq(user.0))
+        .filter(
+            user::Column::GeneratingUntil
+                .is_null()
+                .or(user::Column::GeneratingUntil.lt(now)),
+        )
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Ends the run started with this `until` (a later run, after its lease ran out, is not
+/// touched).
+pub async fn end_run(
+    db: &DatabaseConnection,
+    user: UserId,
+    until: DateTime<Utc>,
+) -> Result<(), AppError> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::GeneratingUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(user::Column::Id.eq(user.0))
+        .filter(user::Column::GeneratingUntil.eq(until))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

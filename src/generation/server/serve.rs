@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::generation::model::{AiStatus, GenerateRequest, GenerationEvent, QuotaView, Stage};
 use crate::state::AppState;
 use crate::types::{ChallengeId, Difficulty, Focus, Language, UserId};
+use chrono::SubsecRound;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, TransactionTrait};
 
 /// A checked request: known topic, difficulty and language; bounded focus text.
@@ -36,17 +37,29 @@ pub async fn parse_request(
     })
 }
 
-/// A reserved unit of quota. Dropped without `keep` (a failure, or the request was
-/// cancelled mid-way), it is given back.
+/// A reserved unit of quota, and the user's one generation in flight. Dropped without
+/// `keep` (a failure, or the request was cancelled mid-way), the unit is given back; either
+/// way the user may start another generation afterwards.
 pub struct Charge {
     db: DatabaseConnection,
     reservation: Option<Reservation>,
+    run: Option<Run>,
+}
+
+/// The lease on a user's in-flight generation.
+struct Run {
+    user: UserId,
+    until: chrono::DateTime<chrono::Utc>,
 }
 
 impl Charge {
     /// The learner got their question: the unit stays spent.
     pub fn keep(mut self) {
         self.reservation = None;
+        if let Some(run) = self.run.take() {
+            let db = self.db.clone();
+            tokio::spawn(async move { end(&db, &run).await });
+        }
     }
 
     /// Gives the unit back now (the `Drop` path is for requests cut off midway).
@@ -54,15 +67,37 @@ impl Charge {
         if let Some(reservation) = self.reservation.take() {
             give_back(&self.db, &reservation).await;
         }
+        if let Some(run) = self.run.take() {
+            end(&self.db, &run).await;
+        }
     }
 }
 
 impl Drop for Charge {
     fn drop(&mut self) {
-        if let Some(reservation) = self.reservation.take() {
-            let db = self.db.clone();
-            tokio::spawn(async move { give_back(&db, &reservation).await });
+        let (reservation, run) = (self.reservation.take(), self.run.take());
+        if reservation.is_none() && run.is_none() {
+            return;
         }
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            if let Some(reservation) = reservation {
+                give_back(&db, &reservation).await;
+            }
+            if let Some(run) = run {
+                end(&db, &run).await;
+            }
+        });
+    }
+}
+
+async fn end(db: &DatabaseConnection, run: &Run) {
+    if let Err(err) = quota::end_run(db, run.user, run.until).await {
+        tracing::error!(
+            ?err,
+            user = run.user.0,
+            "ending a generation's lease failed"
+        );
     }
 }
 
@@ -70,6 +105,20 @@ async fn give_back(db: &DatabaseConnection, reservation: &Reservation) {
     if let Err(err) = quota::refund(db, reservation).await {
         tracing::error!(?err, user = reservation.user.0, "quota refund failed");
     }
+}
+
+/// Longest a generation may hold its user's slot: its three model calls and some slack;
+/// a run whose instance died frees the user after this.
+fn run_lease(state: &AppState) -> chrono::Duration {
+    let calls = state
+        .config
+        .llm
+        .as_ref()
+        .map_or(std::time::Duration::from_secs(120), |llm| {
+            llm.total_timeout * 3
+        });
+    chrono::Duration::from_std(calls).unwrap_or(chrono::Duration::hours(1))
+        + chrono::Duration::minutes(1)
 }
 
 async fn clock_of(db: &DatabaseConnection, user: UserId) -> Result<LocalClock, AppError> {
@@ -95,21 +144,25 @@ pub async fn begin(
     }
     let parsed = parse_request(&state.db, request).await?;
     let clock = clock_of(&state.db, user).await?;
-    let reservation = quota::reserve(
-        &state.db,
-        user,
-        clock,
-        chrono::Utc::now(),
-        state.config.daily_quota,
-    )
-    .await?;
-    Ok((
-        parsed,
-        Charge {
-            db: state.db.clone(),
-            reservation: Some(reservation),
-        },
-    ))
+    let now = chrono::Utc::now();
+    let until = now.trunc_subsecs(0) + run_lease(state);
+    if !quota::start_run(&state.db, user, now, until).await? {
+        return Err(AppError::Conflict(
+            "One of your AI questions is already being written. Wait for it to finish, or cancel it, then try again.".into(),
+        ));
+    }
+    let mut charge = Charge {
+        db: state.db.clone(),
+        reservation: None,
+        run: Some(Run { user, until }),
+    };
+    let limits = quota::DailyLimits {
+        quota: state.config.daily_quota,
+        attempts: state.config.daily_attempts,
+    };
+    // On a refusal here, `charge` drops and ends the run.
+    charge.reservation = Some(quota::reserve(&state.db, user, clock, now, limits).await?);
+    Ok((parsed, charge))
 }
 
 /// Serves one AI question and returns the `Done` event. The unit is kept only once the
@@ -191,10 +244,12 @@ pub async fn status(state: &AppState, user: Option<UserId>) -> Result<AiStatus, 
         Some(user) => {
             let clock = clock_of(&state.db, user).await?;
             let now = chrono::Utc::now();
-            let used = quota::used_on(&state.db, user, &clock.day(now)).await?;
+            let (used, attempts_used) = quota::used_on(&state.db, user, &clock.day(now)).await?;
             Some(QuotaView {
                 limit: state.config.daily_quota,
                 used,
+                attempts_limit: state.config.daily_attempts,
+                attempts_used,
                 resets_in_secs: clock.seconds_to_midnight(now),
                 utc_offset_minutes: clock.minutes_east(),
             })

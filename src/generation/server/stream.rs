@@ -29,7 +29,7 @@ impl Drop for AbortOnDrop {
 
 pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let started = async {
-        let user = session::user_from_headers(&state.db, &headers)
+        let user = session::user_from_headers(&state, &headers)
             .await?
             .ok_or(AppError::Unauthorized)?
             .id;

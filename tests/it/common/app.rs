@@ -29,6 +29,7 @@ impl TestApp {
             ("DATABASE_URL", test_db.url.clone()),
             ("LEPTOS_SITE_ADDR", addr.to_string()),
             ("PUBLIC_URL", base.clone()),
+            ("METRICS_TOKEN", METRICS_TOKEN.to_owned()),
         ]);
         let vars: HashMap<&str, String> = vars
             .into_iter()
@@ -37,13 +38,17 @@ impl TestApp {
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let options = LeptosOptions::builder()
             .output_name("promptedcode")
+            .site_root(site_root())
             .site_addr(addr)
             .build();
         let (router, state) = promptedcode::server::build(config, options).await.unwrap();
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service())
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -55,6 +60,19 @@ impl TestApp {
             test_db,
             state,
         }
+    }
+
+    /// `/metrics`, with the token every test app starts with.
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        response.text().await.unwrap()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -90,6 +108,16 @@ impl TestApp {
     }
 }
 
+/// A site root with one static file, `/pkg/probe.css` (the real bundle is built later, by
+/// the end-to-end step).
+fn site_root() -> String {
+    let root = std::env::temp_dir().join("pc_test_site");
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("probe.css"), "body { margin: 0 }\n").unwrap();
+    root.display().to_string()
+}
+
 pub fn urlencode(value: &str) -> String {
     value
         .bytes()
@@ -112,6 +140,9 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// Every test app's `METRICS_TOKEN` unless a test sets its own.
+pub const METRICS_TOKEN: &str = "metrics-token-of-the-tests";
 
 impl TestApp {
     /// Registers a new account and returns its session cookie (`name=value`).

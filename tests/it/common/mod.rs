@@ -200,3 +200,27 @@ macro_rules! on_both_backends {
 pub fn slug(raw: &str) -> promptedcode::types::TopicSlug {
     raw.parse().expect("a well-formed topic slug")
 }
+
+/// Sessions as the defaults have them, but living one hour.
+pub const SESSIONS: promptedcode::auth::server::accounts::SessionPolicy =
+    promptedcode::auth::server::accounts::SessionPolicy {
+        ttl: chrono::Duration::hours(1),
+        idle: chrono::Duration::days(7),
+    };
+
+/// Registers an account (UTC, a first session that is dropped), as the form does.
+pub async fn register_user(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+    display_name: &str,
+) -> Result<promptedcode::auth::model::CurrentUser, promptedcode::error::AppError> {
+    use promptedcode::auth::server::accounts::{register, Registration};
+    let form = Registration {
+        email,
+        password,
+        display_name,
+        utc_offset_minutes: 0,
+    };
+    register(db, &form, SESSIONS).await.map(|(user, _)| user)
+}

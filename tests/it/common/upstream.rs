@@ -389,6 +389,27 @@ async fn chat(State(upstream): State<Arc<Upstream>>, Json(body): Json<Value>) ->
                 Some(DropFlag(upstream.clone())),
             )
         }
+        // A valid question with a 5 MiB `reasoning` field, or a 5 MiB stem; streamed in
+        // 64 KiB pieces.
+        "huge-reasoning" | "huge-stem" => {
+            let filler = "x".repeat(5 * 1024 * 1024);
+            let content = if mode == "huge-reasoning" {
+                GOOD_QUESTION.replacen('{', &format!("{{\"reasoning\":\"{filler}\","), 1)
+            } else {
+                GOOD_QUESTION.replace("on top?", &format!("on top? {filler}"))
+            };
+            if stream.is_none() {
+                return Json(completion(&content)).into_response();
+            }
+            let mut parts: Vec<String> = content
+                .as_bytes()
+                .chunks(64 * 1024)
+                .map(|c| chunk(&String::from_utf8_lossy(c), None))
+                .collect();
+            parts.push(chunk("", Some("stop")));
+            parts.push("data: [DONE]\n\n".to_owned());
+            sse(parts, Duration::ZERO, None)
+        }
         "error500" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
         "wrong-key" => reply(
             &GOOD_QUESTION.replace("\"answer_index\":1", "\"answer_index\":0"),
@@ -454,5 +475,7 @@ pub fn llm_settings(addr: SocketAddr, model: &str) -> promptedcode::config::LlmS
         total_timeout: Duration::from_secs(10),
         max_retries: 2,
         max_concurrency: 8,
+        slot_wait: Duration::from_secs(10),
+        max_reply_bytes: 256 * 1024,
     }
 }

@@ -1,0 +1,154 @@
+//! The route inventory: every route and server function the app answers, with who may call
+//! it, how it is protected from cross-site requests and which rate-limit class it is in.
+//! The rate-limit layer reads its class from here, and a test fails when the router
+//! answers a path that is not listed (or this lists one it does not answer), so a new
+//! route gets a line here, not new protection code.
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; answers may still differ for a signed-in user.
+    Public,
+    /// A session is required: 401 without one.
+    SignedIn,
+    /// `Authorization: Bearer $METRICS_TOKEN` (404 when no token is configured).
+    MetricsToken,
+}
+
+/// How a route is kept from being triggered by another site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Csrf {
+    /// `GET`: changes nothing, so nothing to forge.
+    SafeMethod,
+    /// Refused (403) unless the browser says the request is same-origin (`csrf_guard`).
+    SameOrigin,
+}
+
+/// What the shared rate limiter counts for a route (limits in `Config::limits`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateClass {
+    /// Not counted: reads and writes bounded by a session and by cheap work.
+    Unlimited,
+    /// Sign-in attempts per client address; each account also backs off after failures.
+    SignIn,
+    /// Accounts created per client address.
+    Register,
+    /// AI generations started per user (also: one at a time, a daily cap on attempts).
+    Generate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    ServerFn,
+    /// Server-sent events.
+    Stream,
+    Operations,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub kind: Kind,
+    pub access: Access,
+    pub csrf: Csrf,
+    pub rate: RateClass,
+}
+
+const fn page(path: &'static str) -> Route {
+    Route {
+        method: "GET",
+        path,
+        kind: Kind::Page,
+        access: Access::Public,
+        csrf: Csrf::SafeMethod,
+        rate: RateClass::Unlimited,
+    }
+}
+
+const fn server_fn(path: &'static str, access: Access, rate: RateClass) -> Route {
+    Route {
+        method: "POST",
+        path,
+        kind: Kind::ServerFn,
+        access,
+        csrf: Csrf::SameOrigin,
+        rate,
+    }
+}
+
+const fn operations(path: &'static str, access: Access) -> Route {
+    Route {
+        method: "GET",
+        path,
+        kind: Kind::Operations,
+        access,
+        csrf: Csrf::SafeMethod,
+        rate: RateClass::Unlimited,
+    }
+}
+
+use Access::{Public, SignedIn};
+use RateClass::Unlimited;
+
+/// Pages show a sign-in prompt instead of data when signed out, so they are `Public`.
+pub const ROUTES: &[Route] = &[
+    page("/"),
+    page("/challenge"),
+    page("/history"),
+    page("/login"),
+    page("/register"),
+    operations("/healthz", Public),
+    operations("/readyz", Public),
+    operations("/metrics", Access::MetricsToken),
+    Route {
+        method: "POST",
+        path: "/api/challenge/generate",
+        kind: Kind::Stream,
+        access: SignedIn,
+        csrf: Csrf::SameOrigin,
+        rate: RateClass::Generate,
+    },
+    server_fn("/api/me", Public, Unlimited),
+    server_fn("/api/register", Public, RateClass::Register),
+    server_fn("/api/login", Public, RateClass::SignIn),
+    server_fn("/api/logout", Public, Unlimited),
+    server_fn("/api/topics", Public, Unlimited),
+    server_fn("/api/challenge/setup", Public, Unlimited),
+    server_fn("/api/challenge/current", Public, Unlimited),
+    server_fn("/api/challenge/next", SignedIn, Unlimited),
+    server_fn("/api/challenge/get", SignedIn, Unlimited),
+    server_fn("/api/challenge/answer", SignedIn, Unlimited),
+    server_fn("/api/challenge/ai-status", Public, Unlimited),
+    server_fn("/api/history", SignedIn, Unlimited),
+    server_fn("/api/stats", Public, Unlimited),
+];
+
+/// The inventory line for a request, if the path is one of the app's routes (static files
+/// and unknown paths are not).
+pub fn find(method: &str, path: &str) -> Option<&'static Route> {
+    ROUTES
+        .iter()
+        .find(|route| route.path == path && route.method == method)
+}
+
+/// The inventory's access claims, enforced before anything reads the request: a
+/// `SignedIn` route without a session cookie is 401 (whether the session is still valid is
+/// the handler's check, which every such route also makes).
+pub async fn enforce_access(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let signed_in_only = find(request.method().as_str(), request.uri().path())
+        .is_some_and(|route| route.access == Access::SignedIn);
+    let cookie = crate::auth::server::session::cookie_name(&state.config);
+    if signed_in_only
+        && crate::auth::server::session::token_from_headers(request.headers(), cookie).is_none()
+    {
+        return crate::error::AppError::Unauthorized.into_response();
+    }
+    next.run(request).await
+}
