@@ -41,6 +41,7 @@ start_app() {
   LEPTOS_OUTPUT_NAME=promptedcode LEPTOS_SITE_ROOT=target/site \
   LLM_BASE_URL="http://$mock_addr/v1" LLM_MODEL="$1" POOL_TARGET="$2" \
   LLM_MAX_CONCURRENCY=2000 DAILY_QUOTA=1000000 RUST_LOG=warn \
+  REGISTER_RATE_PER_IP=100000/3600 GENERATE_RATE_PER_USER=100000/60 \
     target/release/promptedcode > "target/bench-app-$1.log" 2>&1 &
   app_pid=$!
   for _ in $(seq 1 120); do

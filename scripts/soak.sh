@@ -73,6 +73,8 @@ start_app() {
       psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $pg_db" >/dev/null
       url="${PG_ADMIN_URL%/*}/$pg_db" ;;
   esac
+  # The driver signs up its users from one address: the per-address limit is raised.
+  REGISTER_RATE_PER_IP=1000/3600 \
   TOKIO_WORKER_THREADS=2 DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$2" PUBLIC_URL="http://127.0.0.1:$2" \
   LEPTOS_OUTPUT_NAME=promptedcode LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
     "$bin" > "target/soak-$1.log" 2>&1 &

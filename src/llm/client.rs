@@ -153,7 +153,10 @@ impl OpenAiCompatible {
                                 "{detail} (model {:?}; check LLM_API_KEY, LLM_MODEL and LLM_BASE_URL)",
                                 self.model(request)
                             );
-                            self.note_fault(Some(fault.clone()));
+                            // `/readyz` is public: it gets the status, not the upstream's words.
+                            self.note_fault(Some(format!(
+                                "the model server answered {status}; check LLM_API_KEY, LLM_MODEL and LLM_BASE_URL"
+                            )));
                             return Err(LlmError::Misconfigured(fault));
                         }
                         StatusCode::TOO_MANY_REQUESTS => LlmError::RateLimited {

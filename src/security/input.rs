@@ -8,6 +8,7 @@ use axum::extract::Request;
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 
 /// The largest body any route accepts: forms and generation requests are a few hundred
 /// bytes; the longest field (a 128-character password, a 200-character focus) is far below.
@@ -22,14 +23,25 @@ pub async fn guard_body(request: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > DRAINED_BYTES as u64) {
         return too_large().into_response();
     }
+    // A declared size under the drain bound but over the limit is read to its end below.
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => return too_large().into_response(),
-    };
+    let mut body = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let Ok(chunk) = chunk else {
+            return AppError::BadRequest("The request body could not be read.".into())
+                .into_response();
+        };
+        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            drain(body).await;
+            return too_large().into_response();
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let bytes = Bytes::from(bytes);
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -40,6 +52,24 @@ pub async fn guard_body(request: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// An oversized body is still read (and thrown away) up to this much, briefly, so that the
+/// client, still sending, gets to read the 413 instead of a broken connection; beyond it
+/// the connection is simply closed.
+const DRAINED_BYTES: usize = 8 * 1024 * 1024;
+
+async fn drain(mut body: axum::body::BodyDataStream) {
+    let mut read = 0;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(Ok(chunk)) = body.next().await {
+            read += chunk.len();
+            if read > DRAINED_BYTES {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 fn too_large() -> AppError {

@@ -525,7 +525,7 @@ async fn a_warm_pool_serves_at_once_and_refills_in_the_background() {
     app.test_db.teardown().await;
 }
 
-/// Reads a generation stream until its first preview event, then returns it (still open).
+/// Reads a generation stream until its first event, then returns it (still open).
 async fn started_generation(
     app: &TestApp,
     cookie: &str,
@@ -536,55 +536,58 @@ async fn started_generation(
     assert_eq!(response.status(), StatusCode::OK);
     let mut body = Box::pin(response.bytes_stream());
     let mut seen = String::new();
-    while !seen.contains("\"preview\"") {
+    while !seen.contains("data:") {
         let chunk = body.next().await.expect("stream open").unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     body
 }
 
-/// Starts a generation once the user's previous one has let go of its slot (a cancelled
-/// run frees it a moment after the connection closes).
-async fn generate_when_free(app: &TestApp, cookie: &str) -> (StatusCode, Vec<Value>) {
-    for _ in 0..50 {
-        let (status, events) = generate(app, cookie, stack_easy()).await;
-        if status != StatusCode::CONFLICT {
-            return (status, events);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the previous generation never freed its slot");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_generation_per_user_at_a_time() {
     let (llm, _mock) = upstream::spawn().await;
-    let app = ai_app(Backend::Postgres, llm, "fresh-slow", &[]).await;
+    // "endless" streams for minutes: the first run holds the user's slot throughout.
+    let app = ai_app(
+        Backend::Postgres,
+        llm,
+        "endless",
+        &[("LLM_TOTAL_TIMEOUT_SECS", "60")],
+    )
+    .await;
     let cookie = app.register("parallel@example.com").await;
     let other = app.register("neighbour@example.com").await;
     let first = started_generation(&app, &cookie).await;
 
+    // A second one waits a few seconds for the first, then is refused.
+    let started = std::time::Instant::now();
     let (status, body) = generate(&app, &cookie, stack_easy()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body:?}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(7),
+        "it waited first"
+    );
     assert!(
         body[0]["message"]
             .as_str()
             .unwrap()
-            .contains("already being written"),
+            .contains("still being written"),
         "{body:?}"
     );
     // Someone else is not held up.
-    let theirs = started_generation(&app, &other).await;
-    drop(theirs);
+    drop(started_generation(&app, &other).await);
     assert_eq!(
         quota_used(&app, &cookie).await,
         1,
         "only the first is charged"
     );
 
+    // Cancel, then generate again at once: the new one waits for the old to let go.
     drop(first);
-    let (status, events) = generate_when_free(&app, &cookie).await;
-    assert_eq!(status, StatusCode::OK, "{events:?}");
+    let response = app
+        .post_json("/api/challenge/generate", &stack_easy(), Some(&cookie))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    drop(response);
     app.test_db.teardown().await;
 }
 
@@ -599,34 +602,13 @@ async fn repeated_cancels_reach_the_daily_attempt_cap() {
     )
     .await;
     let cookie = app.register("canceller@example.com").await;
+    // Start and cancel twice (each new start waits for the cancelled run to let go) …
     drop(started_generation(&app, &cookie).await);
-    // Wait for the cancelled run to end before starting the next.
-    let mut second = None;
-    for _ in 0..50 {
-        let response = app
-            .post_json("/api/challenge/generate", &stack_easy(), Some(&cookie))
-            .await;
-        if response.status() == StatusCode::OK {
-            second = Some(response);
-            break;
-        }
-        assert_eq!(response.status(), StatusCode::CONFLICT);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    drop(second.expect("a second try starts"));
-
-    let mut refused = None;
-    for _ in 0..50 {
-        let response = app
-            .post_json("/api/challenge/generate", &stack_easy(), Some(&cookie))
-            .await;
-        if response.status() != StatusCode::CONFLICT {
-            refused = Some(response);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let refused = refused.expect("the cancelled run ends");
+    drop(started_generation(&app, &cookie).await);
+    // … and the third try is over the cap.
+    let refused = app
+        .post_json("/api/challenge/generate", &stack_easy(), Some(&cookie))
+        .await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.headers().contains_key("retry-after"));
     let body = json_body(refused).await;

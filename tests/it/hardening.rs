@@ -521,6 +521,16 @@ async fn readiness_and_metrics_say_little_to_strangers() {
         without_token.get("/metrics").await.status(),
         StatusCode::NOT_FOUND
     );
+    // A database behind the code's migrations is not ready either.
+    {
+        use migration::MigratorTrait;
+        migration::Migrator::down(&without_token.test_db.db, Some(1))
+            .await
+            .unwrap();
+    }
+    let behind = without_token.get("/readyz").await;
+    assert_eq!(behind.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(behind.text().await.unwrap(), "migrations pending");
     without_token.test_db.teardown().await;
 
     // With the database gone, readiness names the problem and nothing more.
@@ -554,14 +564,28 @@ async fn an_idle_session_ends_and_housekeeping_is_queued() {
     let me = json(app.post_form("/api/me", &[], Some(&cookie)).await).await;
     assert_eq!(me, Value::Null, "idle for more than two days: signed out");
     assert_eq!(sessions(&app).await, 0, "and the row is gone");
-    let queued: Vec<String> = promptedcode::entities::job::Entity::find()
-        .all(&app.test_db.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|job| job.kind)
-        .collect();
-    assert_eq!(queued, ["housekeeping"]);
+    // Housekeeping ran at start-up and is queued again for an hour later.
+    let mut queued = Vec::new();
+    for _ in 0..50 {
+        queued = promptedcode::entities::job::Entity::find()
+            .all(&app.test_db.db)
+            .await
+            .unwrap();
+        if queued
+            .iter()
+            .all(|job| job.run_at > chrono::Utc::now() + chrono::Duration::minutes(50))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let kinds: Vec<&str> = queued.iter().map(|job| job.kind.as_str()).collect();
+    assert_eq!(kinds, ["housekeeping"]);
+    assert!(
+        queued[0].run_at > chrono::Utc::now() + chrono::Duration::minutes(50),
+        "{:?}",
+        queued[0]
+    );
     app.test_db.teardown().await;
 }
 

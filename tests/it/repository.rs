@@ -280,6 +280,70 @@ async fn challenges_are_unseen_until_the_cell_is_exhausted(db: DatabaseConnectio
         .is_err());
 }
 
+async fn parallel_next_requests_never_serve_one_question_twice(db: DatabaseConnection) {
+    let files = load_bank(&db).await;
+    let user = new_user(&db, "racer@example.com").await;
+    let topic = files[0].topic.slug.clone();
+    let in_cell = files[0]
+        .questions
+        .iter()
+        .filter(|q| q.difficulty == Difficulty::Easy)
+        .count();
+    let requests: Vec<_> = (0..in_cell + 4)
+        .map(|_| {
+            let (db, topic) = (db.clone(), topic.clone());
+            tokio::spawn(async move {
+                challenges::next_challenge(&db, user, &common::slug(&topic), Difficulty::Easy).await
+            })
+        })
+        .collect();
+    let mut served = Vec::new();
+    let mut exhausted = 0;
+    for request in requests {
+        match request.await.unwrap() {
+            Ok(view) => served.push(view.title),
+            Err(AppError::Conflict(_)) => exhausted += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    let unique: HashSet<_> = served.iter().collect();
+    assert_eq!(unique.len(), served.len(), "served twice: {served:?}");
+    assert_eq!((served.len(), exhausted), (in_cell, 4));
+}
+
+async fn register_writes_the_account_and_its_session_together_or_not_at_all(
+    db: DatabaseConnection,
+) {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    // Make the session insert fail: the account must not be left behind without it.
+    let fail_sessions = match db.get_database_backend() {
+        DbBackend::Postgres => vec![
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER no_sessions BEFORE INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ],
+        _ => vec![
+            "CREATE TRIGGER no_sessions BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ],
+    };
+    for sql in fail_sessions {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    let err = crate::common::register_user(&db, "half@example.com", PASSWORD, "")
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::Internal);
+    assert_eq!(user_count(&db).await, 0, "no account without its session");
+    db.execute_unprepared("DROP TRIGGER no_sessions ON sessions")
+        .await
+        .or(db.execute_unprepared("DROP TRIGGER no_sessions").await)
+        .unwrap();
+    crate::common::register_user(&db, "half@example.com", PASSWORD, "")
+        .await
+        .unwrap();
+    assert_eq!(user_count(&db).await, 1);
+    assert_eq!(session::Entity::find().count(&db).await.unwrap(), 1);
+}
+
 async fn answers_are_recorded_once_and_scoped_to_their_owner(db: DatabaseConnection) {
     let files = load_bank(&db).await;
     let owner = new_user(&db, "owner@example.com").await;
@@ -432,6 +496,8 @@ async fn a_corrupt_stored_value_is_an_error_not_a_default(db: DatabaseConnection
 }
 
 on_both_backends!(
+    parallel_next_requests_never_serve_one_question_twice,
+    register_writes_the_account_and_its_session_together_or_not_at_all,
     a_corrupt_stored_value_is_an_error_not_a_default,
     migrations_leave_the_database_ready,
     bank_sync_is_idempotent,

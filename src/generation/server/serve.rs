@@ -107,6 +107,33 @@ async fn give_back(db: &DatabaseConnection, reservation: &Reservation) {
     }
 }
 
+/// How long a second generation of one user waits for the first to end before it is
+/// refused: longer than the server takes to notice a cancelled stream (its keep-alive), so
+/// "cancel, then generate again" just works.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Takes the user's one generation slot, waiting a little for a previous run to end;
+/// returns the start and the lease's end.
+async fn wait_for_slot(
+    state: &AppState,
+    user: UserId,
+) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), AppError> {
+    let give_up = tokio::time::Instant::now() + SLOT_WAIT;
+    loop {
+        let now = chrono::Utc::now();
+        let until = now.trunc_subsecs(0) + run_lease(state);
+        if quota::start_run(&state.db, user, now, until).await? {
+            return Ok((now, until));
+        }
+        if tokio::time::Instant::now() >= give_up {
+            return Err(AppError::Conflict(
+                "One of your AI questions is still being written (perhaps in another tab). Wait for it to finish, or cancel it, then try again.".into(),
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
 /// Longest a generation may hold its user's slot: its three model calls and some slack;
 /// a run whose instance died frees the user after this.
 fn run_lease(state: &AppState) -> chrono::Duration {
@@ -144,13 +171,7 @@ pub async fn begin(
     }
     let parsed = parse_request(&state.db, request).await?;
     let clock = clock_of(&state.db, user).await?;
-    let now = chrono::Utc::now();
-    let until = now.trunc_subsecs(0) + run_lease(state);
-    if !quota::start_run(&state.db, user, now, until).await? {
-        return Err(AppError::Conflict(
-            "One of your AI questions is already being written. Wait for it to finish, or cancel it, then try again.".into(),
-        ));
-    }
+    let (now, until) = wait_for_slot(state, user).await?;
     let mut charge = Charge {
         db: state.db.clone(),
         reservation: None,
