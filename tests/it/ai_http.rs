@@ -543,17 +543,10 @@ async fn started_generation(
     body
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_generation_per_user_at_a_time() {
+async fn one_generation_per_user_at_a_time(backend: Backend) {
     let (llm, _mock) = upstream::spawn().await;
     // "endless" streams for minutes: the first run holds the user's slot throughout.
-    let app = ai_app(
-        Backend::Postgres,
-        llm,
-        "endless",
-        &[("LLM_TOTAL_TIMEOUT_SECS", "60")],
-    )
-    .await;
+    let app = ai_app(backend, llm, "endless", &[("LLM_TOTAL_TIMEOUT_SECS", "60")]).await;
     let cookie = app.register("parallel@example.com").await;
     let other = app.register("neighbour@example.com").await;
     let first = started_generation(&app, &cookie).await;
@@ -591,11 +584,10 @@ async fn one_generation_per_user_at_a_time() {
     app.test_db.teardown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn repeated_cancels_reach_the_daily_attempt_cap() {
+async fn repeated_cancels_reach_the_daily_attempt_cap(backend: Backend) {
     let (llm, _mock) = upstream::spawn().await;
     let app = ai_app(
-        Backend::Sqlite,
+        backend,
         llm,
         "fresh-slow",
         &[("DAILY_QUOTA", "5"), ("DAILY_ATTEMPTS", "2")],
@@ -678,3 +670,8 @@ async fn the_streamed_preview_never_exceeds_the_schema() {
     assert_eq!(quota_used(&app, &cookie).await, 0);
     app.test_db.teardown().await;
 }
+
+over_http_on_both_backends!(
+    one_generation_per_user_at_a_time,
+    repeated_cancels_reach_the_daily_attempt_cap,
+);

@@ -11,28 +11,6 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::Value;
 use std::time::Duration;
 
-/// Runs `$name(Backend)` as one test per backend.
-macro_rules! over_http_on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name($crate::common::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name($crate::common::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
 async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
     app.post_form(
         "/api/login",
@@ -296,6 +274,7 @@ async fn display_names_refuse_invisible_and_direction_characters(backend: Backen
 }
 
 over_http_on_both_backends!(
+    fifty_parallel_logins_hash_at_most_the_cap_at_once,
     brute_force_backs_off_and_the_wait_ends,
     sign_ins_per_address_hit_429,
     a_registration_flood_hits_429_and_creates_nothing,
@@ -303,10 +282,9 @@ over_http_on_both_backends!(
     display_names_refuse_invisible_and_direction_characters,
 );
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_parallel_logins_hash_at_most_the_cap_at_once() {
+async fn fifty_parallel_logins_hash_at_most_the_cap_at_once(backend: Backend) {
     let app = TestApp::spawn_with(
-        Backend::Postgres,
+        backend,
         &[
             ("LOGIN_RATE_PER_IP", "100/300".to_owned()),
             ("LOGIN_FAILURES_BEFORE_BACKOFF", "100".to_owned()),

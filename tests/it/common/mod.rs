@@ -196,6 +196,29 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Declares each listed `async fn(Backend)` (a test that starts its own app) as a test on
+/// SQLite and on Postgres.
+macro_rules! over_http_on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
 /// A topic slug the test knows is well formed.
 pub fn slug(raw: &str) -> promptedcode::types::TopicSlug {
     raw.parse().expect("a well-formed topic slug")
