@@ -65,6 +65,9 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     /// Verified AI questions kept ready per topic × difficulty (0 turns the pool off).
     pub pool_target: u32,
+    /// How often an idle job worker looks for jobs queued by other instances (its own
+    /// instance wakes it at once).
+    pub jobs_poll: Duration,
     /// Longest a page render, server function or other non-streamed request may take.
     pub request_timeout: Duration,
     /// The watchdog exits the process when the runtime has not run for this long.
@@ -336,6 +339,7 @@ impl Config {
         }
         let pool_target = number("POOL_TARGET", "2", 0..=100)? as u32;
         let request_timeout = Duration::from_secs(number("REQUEST_TIMEOUT_SECS", "15", 1..=600)?);
+        let jobs_poll = Duration::from_secs(number("JOBS_POLL_SECS", "5", 1..=3600)?);
         let watchdog_limit = Duration::from_secs(number("WATCHDOG_LIMIT_SECS", "10", 2..=3600)?);
         let shutdown_deadline =
             Duration::from_secs(number("SHUTDOWN_DEADLINE_SECS", "20", 1..=3600)?);
@@ -355,6 +359,7 @@ impl Config {
             trust_forwarded_for,
             metrics_token,
             pool_target,
+            jobs_poll,
             request_timeout,
             watchdog_limit,
             shutdown_deadline,

@@ -6,14 +6,21 @@ use sea_orm::{
 };
 use std::time::Duration;
 
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+/// Connects; every statement run through the connection is counted in `queries`.
+pub async fn connect(
+    url: &str,
+    queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    let db = Database::connect(options).await?;
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(move |_| {
+        queries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers proceed while a writer commits; persistent for the file.
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;

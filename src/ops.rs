@@ -22,6 +22,8 @@ pub struct Metrics {
     answers_correct: AtomicU64,
     answers_wrong: AtomicU64,
     deadlines_passed: AtomicU64,
+    /// Statements sent to the database (counted by the connection).
+    pub db_queries: std::sync::Arc<AtomicU64>,
 }
 
 impl Metrics {
@@ -103,6 +105,8 @@ impl Metrics {
             "answers_total{{result=\"wrong\"}} {}",
             self.answers_wrong.load(Relaxed)
         );
+        out.push_str("# HELP db_queries_total Statements sent to the database.\n# TYPE db_queries_total counter\n");
+        let _ = writeln!(out, "db_queries_total {}", self.db_queries.load(Relaxed));
         out.push_str("# HELP request_deadlines_passed_total Requests answered 503 because their deadline passed.\n# TYPE request_deadlines_passed_total counter\n");
         let _ = writeln!(
             out,

@@ -15,6 +15,8 @@ use sea_orm::DatabaseConnection;
 pub struct RequestContext {
     pub state: AppState,
     pub headers: HeaderMap,
+    /// What the layers put on the request (the per-request session lookup …).
+    pub extensions: axum::http::Extensions,
     response: ResponseOptions,
 }
 
@@ -26,14 +28,13 @@ impl RequestContext {
             AppError::Internal
         }
         let state = use_context::<AppState>().ok_or_else(|| missing("AppState"))?;
-        let headers = use_context::<Parts>()
-            .map(|parts| parts.headers)
-            .ok_or_else(|| missing("request parts"))?;
+        let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
         let response =
             use_context::<ResponseOptions>().ok_or_else(|| missing("response options"))?;
         Ok(Self {
             state,
-            headers,
+            headers: parts.headers,
+            extensions: parts.extensions,
             response,
         })
     }

@@ -49,7 +49,8 @@ pub async fn build(
     leptos_options: LeptosOptions,
 ) -> Result<(Router, AppState), StartError> {
     crate::auth::server::accounts::HashingSlots::configure(config.password_hash_concurrency);
-    let db = crate::db::connect(config.database_url.expose()).await?;
+    let metrics = Arc::new(Metrics::default());
+    let db = crate::db::connect(config.database_url.expose(), metrics.db_queries.clone()).await?;
     crate::db::migrate(&db).await?;
     let files = bank::load_dir(&config.bank_dir)?;
     let report = bank::sync(&db, &files).await?;
@@ -81,7 +82,7 @@ pub async fn build(
         leptos_options: leptos_options.clone(),
         db,
         config: Arc::new(config),
-        metrics: Arc::new(Metrics::default()),
+        metrics,
         llm,
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
         heartbeat: crate::watchdog::Heartbeat::spawn(),
@@ -103,7 +104,7 @@ pub async fn build(
         state.jobs_wake.clone(),
         jobs::WorkerSettings {
             lease,
-            poll: std::time::Duration::from_secs(5),
+            poll: state.config.jobs_poll,
         },
     );
     let routes = generate_route_list(App);
@@ -129,6 +130,9 @@ pub async fn build(
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::routes::enforce_access,
+        ))
+        .layer(middleware::from_fn(
+            crate::auth::server::session::resolve_once,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),

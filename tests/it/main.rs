@@ -7,6 +7,7 @@ mod common;
 
 mod ai_http;
 mod bank;
+mod cost;
 mod fixtures;
 mod generation;
 mod hardening;

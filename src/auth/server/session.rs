@@ -54,9 +54,30 @@ pub async fn user_from_headers(
     }
 }
 
+/// The caller of one request, looked up at most once however many resources and server
+/// functions of the request ask (a page render runs several). Put in each request's
+/// extensions by `resolve_once`.
+#[derive(Clone, Default)]
+pub struct SessionOnce(std::sync::Arc<tokio::sync::OnceCell<Option<CurrentUser>>>);
+
+/// The layer that gives each request its `SessionOnce`.
+pub async fn resolve_once(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    request.extensions_mut().insert(SessionOnce::default());
+    next.run(request).await
+}
+
 /// The logged-in user, if any.
 pub async fn current_user(ctx: &RequestContext) -> Result<Option<CurrentUser>, AppError> {
-    user_from_headers(&ctx.state, &ctx.headers).await
+    match ctx.extensions.get::<SessionOnce>() {
+        Some(SessionOnce(once)) => once
+            .get_or_try_init(|| user_from_headers(&ctx.state, &ctx.headers))
+            .await
+            .cloned(),
+        None => user_from_headers(&ctx.state, &ctx.headers).await,
+    }
 }
 
 /// The logged-in user, or 401.
