@@ -20,6 +20,7 @@ macro_rules! server_only {
 }
 
 server_only!(
+    assets,
     config,
     db,
     entities,

@@ -113,6 +113,10 @@ pub async fn build(
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/api/challenge/generate", post(stream::generate))
+        .merge(crate::assets::routes(
+            &leptos_options.site_root,
+            &leptos_options.site_pkg_dir,
+        ))
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -228,6 +232,13 @@ async fn serve() -> Result<Stopped, StartError> {
         .map_err(|e| StartError::Leptos(e.to_string()))?
         .leptos_options;
     leptos_options.site_addr = config.site_addr;
+    // A release build from `cargo leptos` has hashed file names and says so in a file
+    // beside the binary; honour it however the binary is started.
+    if !leptos_options.hash_files
+        && crate::assets::hash_file_beside_exe(&leptos_options.hash_file)
+    {
+        leptos_options.hash_files = true;
+    }
     let addr = config.site_addr;
     let watchdog_limit = config.watchdog_limit;
     let shutdown_deadline = config.shutdown_deadline;

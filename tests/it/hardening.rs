@@ -725,3 +725,43 @@ async fn the_route_inventory_lists_every_route_and_its_claims_hold() {
     }
     app.test_db.teardown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashed_assets_are_immutable_and_served_precompressed() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[]).await;
+    let path = format!("/pkg/{}", common::app::HASHED_ASSET);
+    let fetch = |encoding: &'static str| {
+        let mut request = app.client.get(format!("{}{path}", app.base));
+        if !encoding.is_empty() {
+            request = request.header("accept-encoding", encoding);
+        }
+        request.send()
+    };
+    for (accepts, served, body) in [
+        ("br, gzip", Some("br"), "brotli bytes"),
+        ("gzip", Some("gzip"), "gzip bytes"),
+        ("", None, "body { margin: 1px }\n"),
+    ] {
+        let response = fetch(accepts).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{accepts}");
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers["cache-control"], "public, max-age=31536000, immutable",
+            "{accepts}"
+        );
+        assert_eq!(
+            headers.get("content-encoding").map(|v| v.to_str().unwrap()),
+            served,
+            "{accepts}"
+        );
+        assert!(headers.contains_key("content-security-policy"));
+        assert_eq!(response.text().await.unwrap(), body, "{accepts}");
+    }
+    // A file without a hash in its name may change: it is revalidated.
+    let plain = app.get("/pkg/probe.css").await;
+    assert_eq!(
+        plain.headers()["cache-control"],
+        "public, max-age=0, must-revalidate"
+    );
+    app.test_db.teardown().await;
+}

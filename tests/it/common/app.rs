@@ -115,8 +115,17 @@ fn site_root() -> String {
     let pkg = root.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join("probe.css"), "body { margin: 0 }\n").unwrap();
+    // A hashed file with the copies `cargo leptos --precompress` makes (their bytes only
+    // need to be told apart here).
+    let hashed = pkg.join(HASHED_ASSET);
+    std::fs::write(&hashed, "body { margin: 1px }\n").unwrap();
+    std::fs::write(hashed.with_extension("css.br"), "brotli bytes").unwrap();
+    std::fs::write(hashed.with_extension("css.gz"), "gzip bytes").unwrap();
     root.display().to_string()
 }
+
+/// A file under `/pkg` named as a hashed build names it.
+pub const HASHED_ASSET: &str = "probe.Xq3bX9s1vQy0Zk2mW8rT5A.css";
 
 pub fn urlencode(value: &str) -> String {
     value
