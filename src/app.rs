@@ -5,7 +5,7 @@ use crate::generation::ModeNote;
 use crate::history::HistoryPage;
 use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
@@ -18,6 +18,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <script nonce=leptos::nonce::use_nonce() inner_html=THEME_BOOT_SCRIPT></script>
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -35,7 +36,6 @@ pub fn App() -> impl IntoView {
     Auth::provide();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/promptedcode.css" />
         <Link rel="manifest" href="/manifest.webmanifest" />
         <Link rel="icon" href="/icons/icon-192.png" type_="image/png" />
         <Meta name="theme-color" content="#4f46e5" />

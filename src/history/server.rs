@@ -3,9 +3,10 @@ use super::model::{HistoryEntry, HistoryPageData, Outcome, Stats};
 use crate::entities::{challenge, question, topic};
 use crate::error::AppError;
 use crate::types::{ChallengeId, UserId};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 pub const PAGE_SIZE: u64 = 20;
@@ -58,16 +59,28 @@ pub async fn page(
     })
 }
 
+/// Answered and correct, in one aggregate over the user's rows (indexed by user).
 pub async fn stats(db: &DatabaseConnection, user: UserId) -> Result<Stats, AppError> {
-    let answered = challenge::Entity::find()
+    #[derive(FromQueryResult)]
+    struct Totals {
+        answered: i64,
+        correct: Option<i64>,
+    }
+    let totals = challenge::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(correct)"), "answered")
+        .column_as(
+            Expr::cust("SUM(CASE WHEN correct THEN 1 ELSE 0 END)"),
+            "correct",
+        )
         .filter(challenge::Column::UserId.eq(user.0))
-        .filter(challenge::Column::Correct.is_not_null())
-        .count(db)
-        .await?;
-    let correct = challenge::Entity::find()
-        .filter(challenge::Column::UserId.eq(user.0))
-        .filter(challenge::Column::Correct.eq(true))
-        .count(db)
-        .await?;
-    Ok(Stats { answered, correct })
+        .into_model::<Totals>()
+        .one(db)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let count = |n: i64| u64::try_from(n).map_err(|_| AppError::Internal);
+    Ok(Stats {
+        answered: count(totals.answered)?,
+        correct: count(totals.correct.unwrap_or(0))?,
+    })
 }
