@@ -2,11 +2,12 @@
 //! (`promptedcode.<hash>.wasm`, written by `cargo leptos` with `hash-files`) are the same
 //! forever, so they are cached for a year as `immutable`; brotli and gzip copies made at
 //! build time (`--precompress`) are served as such to a browser that accepts them.
-use axum::http::{header, HeaderValue, Request};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 use std::path::Path;
-use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 
 /// One year: the most `max-age` caches honour.
@@ -30,60 +31,29 @@ pub fn is_hashed(path: &str) -> bool {
 
 /// `/pkg` served from `site_root/pkg`.
 pub fn routes<S: Clone + Send + Sync + 'static>(site_root: &str, pkg_dir: &str) -> Router<S> {
-    let dir = Path::new(site_root).join(pkg_dir);
-    let files = ServeDir::new(dir)
+    let files = ServeDir::new(Path::new(site_root).join(pkg_dir))
         .precompressed_br()
         .precompressed_gzip();
-    Router::new().nest_service(
-        &format!("/{pkg_dir}"),
-        ServiceBuilder::new()
-            .map_response(|mut response: Response<_>| {
-                response.headers_mut().insert(
-                    header::VARY,
-                    HeaderValue::from_static("accept-encoding"),
-                );
-                response
-            })
-            .service(CacheByName(files)),
-    )
+    Router::new()
+        .nest_service(&format!("/{pkg_dir}"), files)
+        .layer(middleware::from_fn(cache_by_name))
 }
 
-/// Sets `Cache-Control` from the requested file's name.
-#[derive(Clone)]
-struct CacheByName<T>(T);
-
-impl<T, B> tower::Service<Request<axum::body::Body>> for CacheByName<T>
-where
-    T: tower::Service<Request<axum::body::Body>, Response = Response<B>>,
-    T::Future: Send + 'static,
-{
-    type Response = Response<B>;
-    type Error = T::Error;
-    type Future = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Response<B>, T::Error>> + Send>,
-    >;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
+/// `Cache-Control` from the requested file's name; the encoding varies with the request.
+async fn cache_by_name(request: Request, next: Next) -> Response {
+    let hashed = is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let cacheable =
+        response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if cacheable {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if hashed { IMMUTABLE } else { REVALIDATE }),
+        );
     }
-
-    fn call(&mut self, request: Request<axum::body::Body>) -> Self::Future {
-        let hashed = is_hashed(request.uri().path());
-        let future = self.0.call(request);
-        Box::pin(async move {
-            let mut response = future.await?;
-            if response.status().is_success() || response.status().as_u16() == 304 {
-                response.headers_mut().insert(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static(if hashed { IMMUTABLE } else { REVALIDATE }),
-                );
-            }
-            Ok(response)
-        })
-    }
+    response
 }
 
 /// Whether `cargo leptos` wrote a hash file beside this executable (a hashed build).

@@ -377,6 +377,19 @@ impl Config {
         !(self.public_url.scheme() == "http" && loopback)
     }
 
+    /// Longest one AI generation (or a job) may run: three model calls (generate, repair,
+    /// verify) and a minute; five minutes without a model. Leases are this long.
+    pub fn generation_lease(&self) -> chrono::Duration {
+        match &self.llm {
+            Some(llm) => {
+                chrono::Duration::from_std(llm.total_timeout * 3)
+                    .unwrap_or(chrono::Duration::hours(1))
+                    + chrono::Duration::minutes(1)
+            }
+            None => chrono::Duration::minutes(5),
+        }
+    }
+
     /// Served over https: HSTS, and the `__Host-` session cookie.
     pub fn is_https(&self) -> bool {
         self.public_url.scheme() == "https"

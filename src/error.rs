@@ -416,6 +416,34 @@ pub mod server {
         Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
+    /// The error as a small HTML page (`html`), for a browser that asked for a page: the
+    /// error's status and `Retry-After`.
+    pub fn page_response(error: &AppError, html: String) -> Response {
+        let mut response = (
+            error.http_status(),
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response();
+        error.insert_retry_after(response.headers_mut());
+        response
+    }
+
+    /// `path` made safe inside a double-quoted HTML attribute (a link back).
+    pub fn html_attribute(path: &str) -> String {
+        path.chars()
+            .filter(|c| c.is_ascii_graphic())
+            .map(|c| match c {
+                '"' => "%22".to_owned(),
+                '<' => "%3C".to_owned(),
+                '>' => "%3E".to_owned(),
+                '&' => "&amp;".to_owned(),
+                '\'' => "%27".to_owned(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
     /// For plain axum handlers: the same JSON body as a server function's error.
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {

@@ -47,18 +47,11 @@ impl RequestContext {
         self.response.append_header(name, value);
     }
 
-    /// A plain HTML form post (JavaScript off) asks for a page, not data.
-    fn is_plain_form(&self) -> bool {
-        self.headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    }
 
     /// After a plain form post, sends the browser on to `path` (a local path) instead of
     /// back to the form. The page's own code navigates when JavaScript is on.
     pub fn redirect_plain_form(&self, path: &str) {
-        if !self.is_plain_form() {
+        if !wants_page(&self.headers) {
             return;
         }
         if let Ok(location) = HeaderValue::from_str(path) {
@@ -66,4 +59,12 @@ impl RequestContext {
             self.response.set_status(StatusCode::FOUND);
         }
     }
+}
+
+/// A plain HTML form post (JavaScript off) asks for a page, not data.
+pub fn wants_page(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }

@@ -87,14 +87,6 @@ pub async fn build(
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
         heartbeat: crate::watchdog::Heartbeat::spawn(),
     };
-    // A generation makes at most three model calls (generate, repair, verify).
-    let lease = match &state.config.llm {
-        Some(llm) => {
-            chrono::Duration::from_std(llm.total_timeout * 3).unwrap_or(chrono::Duration::hours(1))
-                + chrono::Duration::minutes(1)
-        }
-        None => chrono::Duration::minutes(5),
-    };
     crate::housekeeping::schedule(&state.db)
         .await
         .map_err(|_| StartError::Jobs)?;
@@ -103,7 +95,7 @@ pub async fn build(
         job_handler(state.clone()),
         state.jobs_wake.clone(),
         jobs::WorkerSettings {
-            lease,
+            lease: state.config.generation_lease(),
             poll: state.config.jobs_poll,
         },
     );

@@ -16,10 +16,10 @@
 //! (they panic on disposed values); and a server function's writes are never cut off
 //! half-way. The streamed generation endpoint is the exception: there a client that leaves
 //! must stop the work and the model call.
+use crate::error::server::{html_attribute, page_response};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -137,47 +137,17 @@ fn deadline_response(path: &str, target: &str) -> Response {
     let error = AppError::Unavailable {
         retry_after_secs: RETRY_AFTER_SECS,
     };
-    let mut response = if path.starts_with("/api/") {
-        let body = serde_json::to_string(&error).unwrap_or_default();
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
-    } else {
-        let page = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-             content=\"width=device-width, initial-scale=1\"><title>Try again · PromptedCode</title>\
-             </head><body><main><h1>That took too long</h1><p>{error}</p><p><a href=\"{path}\">Try again</a> \
-             or go <a href=\"/\">back to the start</a>.</p></main></body></html>",
-            path = html_attribute(target),
-        );
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            page,
-        )
-            .into_response()
-    };
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-    response
-}
-
-fn html_attribute(path: &str) -> String {
-    path.chars()
-        .filter(|c| c.is_ascii_graphic())
-        .map(|c| match c {
-            '"' => "%22".to_owned(),
-            '<' => "%3C".to_owned(),
-            '>' => "%3E".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '\'' => "%27".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
+    if path.starts_with("/api/") {
+        return error.into_response();
+    }
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>Try again · PromptedCode</title>\
+         </head><body><main><h1>That took too long</h1><p>{error}</p><p><a href=\"{path}\">Try again</a> \
+         or go <a href=\"/\">back to the start</a>.</p></main></body></html>",
+        path = html_attribute(target),
+    );
+    page_response(&error, page)
 }
 
 #[cfg(test)]

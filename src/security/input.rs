@@ -119,43 +119,11 @@ fn check_form(bytes: &[u8]) -> Result<(), AppError> {
 }
 
 /// A form-urlencoded component: `+` is a space, `%XX` a byte; the bytes must be UTF-8.
-fn decode_component(raw: &str) -> Result<String, std::string::FromUtf8Error> {
-    let mut bytes = Vec::with_capacity(raw.len());
-    let mut input = raw.bytes();
-    while let Some(b) = input.next() {
-        match b {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let hi = input.next();
-                let lo = input.next();
-                let decoded = match (hi, lo) {
-                    (Some(hi), Some(lo)) => (hex(hi) << 4 | hex(lo)).try_into().ok(),
-                    _ => None,
-                };
-                match decoded {
-                    Some(byte) => bytes.push(byte),
-                    // Not an escape: kept as typed (as form decoders do).
-                    None => {
-                        bytes.push(b'%');
-                        bytes.extend(hi);
-                        bytes.extend(lo);
-                    }
-                }
-            }
-            other => bytes.push(other),
-        }
-    }
-    String::from_utf8(bytes)
-}
-
-/// A hex digit's value, or a value too large to combine into a byte.
-fn hex(b: u8) -> u32 {
-    match b {
-        b'0'..=b'9' => u32::from(b - b'0'),
-        b'a'..=b'f' => u32::from(b - b'a' + 10),
-        b'A'..=b'F' => u32::from(b - b'A' + 10),
-        _ => 0x1000,
-    }
+fn decode_component(raw: &str) -> Result<String, std::str::Utf8Error> {
+    let spaced = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .map(|text| text.into_owned())
 }
 
 fn check_json(bytes: &[u8]) -> Result<(), AppError> {

@@ -8,12 +8,13 @@
 use super::routes::{self, RateClass};
 use crate::config::Rate;
 use crate::db::portable;
+use crate::error::server::{html_attribute, page_response};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::net::SocketAddr;
 
@@ -101,8 +102,12 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
             limits.register_per_ip,
         )),
         RateClass::Generate => {
-            match crate::auth::server::session::user_from_headers(&state, request.headers())
-                .await
+            match crate::auth::server::session::caller(
+                &state,
+                request.headers(),
+                request.extensions().get(),
+            )
+            .await
             {
                 Ok(Some(user)) => Some((
                     format!("generate:user:{}", user.id.0),
@@ -129,12 +134,7 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
 
 /// A 429 as JSON, or as a small page for a plain HTML form (JavaScript off).
 fn refused(request: &Request, error: AppError) -> Response {
-    let wants_page = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if !wants_page {
+    if !crate::request::wants_page(request.headers()) {
         return error.into_response();
     }
     let back = request
@@ -146,24 +146,10 @@ fn refused(request: &Request, error: AppError) -> Response {
         .unwrap_or_else(|| "/".to_owned());
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Too many requests</title>\
-         <main><h1>Too many requests</h1><p>{}</p><p><a href=\"{}\">Go back</a></p></main></html>",
-        html_escape(&error.to_string()),
-        html_escape(&back),
+         <main><h1>Too many requests</h1><p>{error}</p><p><a href=\"{}\">Go back</a></p></main></html>",
+        html_attribute(&back),
     );
-    let mut response = (error.http_status(), Html(page)).into_response();
-    if let Some(secs) = error.retry_after_secs() {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, secs.into());
-    }
-    response
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    page_response(&error, page)
 }
 
 /// Failed sign-ins per account: after `free` failures in a row each further one makes the

@@ -6,7 +6,6 @@ use crate::common;
 use common::app::TestApp;
 use common::Backend;
 use reqwest::StatusCode;
-use sea_orm::EntityTrait;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -49,19 +48,7 @@ async fn statements_per_request_stay_within_budget() {
         .await;
     }
     // Housekeeping runs once at start; wait for it so it is not counted below.
-    for _ in 0..50 {
-        let jobs = promptedcode::entities::job::Entity::find()
-            .all(&app.test_db.db)
-            .await
-            .unwrap();
-        if jobs
-            .iter()
-            .all(|j| j.run_at > chrono::Utc::now() + chrono::Duration::minutes(50))
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.housekeeping_done().await;
     let page = |path: &'static str| {
         app.client
             .get(format!("{}{path}", app.base))

@@ -9,7 +9,6 @@ use promptedcode::entities::{session, user};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::Value;
-use std::time::Duration;
 
 async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
     app.post_form(
@@ -543,20 +542,7 @@ async fn an_idle_session_ends_and_housekeeping_is_queued() {
     assert_eq!(me, Value::Null, "idle for more than two days: signed out");
     assert_eq!(sessions(&app).await, 0, "and the row is gone");
     // Housekeeping ran at start-up and is queued again for an hour later.
-    let mut queued = Vec::new();
-    for _ in 0..50 {
-        queued = promptedcode::entities::job::Entity::find()
-            .all(&app.test_db.db)
-            .await
-            .unwrap();
-        if queued
-            .iter()
-            .all(|job| job.run_at > chrono::Utc::now() + chrono::Duration::minutes(50))
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let queued = app.housekeeping_done().await;
     let kinds: Vec<&str> = queued.iter().map(|job| job.kind.as_str()).collect();
     assert_eq!(kinds, ["housekeeping"]);
     assert!(
@@ -567,32 +553,17 @@ async fn an_idle_session_ends_and_housekeeping_is_queued() {
     app.test_db.teardown().await;
 }
 
-/// A free port on loopback (the kernel picks it; it is released for the child to take).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// An app process; killed when dropped.
 struct Instance {
-    child: std::process::Child,
+    _child: tokio::process::Child,
     base: String,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The app binary on its own port, on the database at `url`, ready.
 async fn start_instance(url: &str, client: &reqwest::Client) -> Instance {
-    let port = free_port();
+    let port = common::app::free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_promptedcode"))
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_promptedcode"))
         .env("DATABASE_URL", url)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("LEPTOS_OUTPUT_NAME", "promptedcode")
@@ -605,18 +576,19 @@ async fn start_instance(url: &str, client: &reqwest::Client) -> Instance {
         .env("RUST_LOG", "warn")
         .env_remove("LLM_BASE_URL")
         .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
         .spawn()
         .expect("start the app binary");
-    let instance = Instance { child, base };
-    for _ in 0..200 {
-        if let Ok(ready) = client.get(format!("{}/readyz", instance.base)).send().await {
-            if ready.status().is_success() {
-                return instance;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the instance at {} did not become ready", instance.base);
+    let instance = Instance {
+        _child: child,
+        base,
+    };
+    assert!(
+        common::app::wait_until_ready(client, &instance.base).await,
+        "the instance at {} did not become ready",
+        instance.base
+    );
+    instance
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

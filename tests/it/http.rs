@@ -359,11 +359,7 @@ fn watchdog_child() {
 async fn a_request_that_never_finishes_does_not_outlive_the_shutdown_deadline() {
     use futures_util::StreamExt;
     let (upstream, _) = common::upstream::spawn().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::app::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let db = std::env::temp_dir().join(format!("pc_shutdown_{}.db", std::process::id()));
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_promptedcode"))
@@ -386,17 +382,10 @@ async fn a_request_that_never_finishes_does_not_outlive_the_shutdown_deadline() 
         .spawn()
         .unwrap();
     let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..240 {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-            if r.status().is_success() {
-                ready = true;
-                break;
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    }
-    assert!(ready, "the server did not become ready");
+    assert!(
+        common::app::wait_until_ready(&client, &base).await,
+        "the server did not become ready"
+    );
     let registered = client
         .post(format!("{base}/api/register"))
         .header("content-type", "application/x-www-form-urlencoded")

@@ -29,7 +29,7 @@ pub fn token_from_headers(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn cookie(config: &Config, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if config.secure_cookies() || config.is_https() {
+    let secure = if config.secure_cookies() {
         "; Secure"
     } else {
         ""
@@ -69,15 +69,25 @@ pub async fn resolve_once(
     next.run(request).await
 }
 
-/// The logged-in user, if any.
-pub async fn current_user(ctx: &RequestContext) -> Result<Option<CurrentUser>, AppError> {
-    match ctx.extensions.get::<SessionOnce>() {
+/// The caller of a request, through its `SessionOnce` when it has one (every request
+/// through the router does), so the layers and the handler share one lookup.
+pub async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    once: Option<&SessionOnce>,
+) -> Result<Option<CurrentUser>, AppError> {
+    match once {
         Some(SessionOnce(once)) => once
-            .get_or_try_init(|| user_from_headers(&ctx.state, &ctx.headers))
+            .get_or_try_init(|| user_from_headers(state, headers))
             .await
             .cloned(),
-        None => user_from_headers(&ctx.state, &ctx.headers).await,
+        None => user_from_headers(state, headers).await,
     }
+}
+
+/// The logged-in user, if any.
+pub async fn current_user(ctx: &RequestContext) -> Result<Option<CurrentUser>, AppError> {
+    caller(&ctx.state, &ctx.headers, ctx.extensions.get()).await
 }
 
 /// The logged-in user, or 401.

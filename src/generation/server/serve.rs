@@ -121,7 +121,8 @@ async fn wait_for_slot(
     let give_up = tokio::time::Instant::now() + SLOT_WAIT;
     loop {
         let now = chrono::Utc::now();
-        let until = now.trunc_subsecs(0) + run_lease(state);
+        // A run whose instance died frees the user when its lease ends.
+        let until = now.trunc_subsecs(0) + state.config.generation_lease();
         if quota::start_run(&state.db, user, now, until).await? {
             return Ok((now, until));
         }
@@ -132,20 +133,6 @@ async fn wait_for_slot(
         }
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
-}
-
-/// Longest a generation may hold its user's slot: its three model calls and some slack;
-/// a run whose instance died frees the user after this.
-fn run_lease(state: &AppState) -> chrono::Duration {
-    let calls = state
-        .config
-        .llm
-        .as_ref()
-        .map_or(std::time::Duration::from_secs(120), |llm| {
-            llm.total_timeout * 3
-        });
-    chrono::Duration::from_std(calls).unwrap_or(chrono::Duration::hours(1))
-        + chrono::Duration::minutes(1)
 }
 
 async fn clock_of(db: &DatabaseConnection, user: UserId) -> Result<LocalClock, AppError> {

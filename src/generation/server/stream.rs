@@ -15,6 +15,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -27,9 +28,14 @@ impl Drop for AbortOnDrop {
     }
 }
 
-pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn generate(
+    State(state): State<AppState>,
+    once: Option<Extension<session::SessionOnce>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let started = async {
-        let user = session::user_from_headers(&state, &headers)
+        let user = session::caller(&state, &headers, once.as_deref())
             .await?
             .ok_or(AppError::Unauthorized)?
             .id;

@@ -75,6 +75,25 @@ impl TestApp {
         response.text().await.unwrap()
     }
 
+    /// Waits until the housekeeping job has run once (at start-up) and is queued again for
+    /// later; returns the jobs table then.
+    pub async fn housekeeping_done(&self) -> Vec<promptedcode::entities::job::Model> {
+        use sea_orm::EntityTrait;
+        let later = || chrono::Utc::now() + chrono::Duration::minutes(50);
+        let mut jobs = Vec::new();
+        for _ in 0..50 {
+            jobs = promptedcode::entities::job::Entity::find()
+                .all(&self.test_db.db)
+                .await
+                .unwrap();
+            if jobs.iter().all(|job| job.run_at > later()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        jobs
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))
@@ -106,6 +125,28 @@ impl TestApp {
         }
         request.send().await.unwrap()
     }
+}
+
+/// A free port on loopback (the kernel picks it; it is released for a child to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until an app process at `base` answers `/readyz` (up to a minute).
+pub async fn wait_until_ready(client: &Client, base: &str) -> bool {
+    for _ in 0..240 {
+        if let Ok(ready) = client.get(format!("{base}/readyz")).send().await {
+            if ready.status().is_success() {
+                return true;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    false
 }
 
 /// A site root with one static file, `/pkg/probe.css` (the real bundle is built later, by
