@@ -1,6 +1,6 @@
 # The two commands: `make run` serves the app, `make test` runs every test.
 # Both install what is missing first (see scripts/ensure-tools.sh).
-.PHONY: run test tools bench-size bench-proxy bench-soak test-llm bank-stats
+.PHONY: run test tools bench-size bench-server bench-dedup bench-proxy bench-soak test-llm bank-stats
 
 run:
 	scripts/run.sh
@@ -13,6 +13,14 @@ tools:
 
 bench-size:
 	scripts/bench-size.sh
+
+# Throughput on Postgres with 1,000 learners × 1,000 answers (wrk; both cores and one core).
+bench-server:
+	scripts/bench-server.sh
+
+# One duplicate check against 1k, 10k and 100k stored questions of a topic (Postgres).
+bench-dedup:
+	scripts/bench-dedup.sh
 
 # Proxy overhead, RSS at 1000 streams and warm-pool latency (prints figures).
 bench-proxy:

@@ -9,7 +9,7 @@ scripts/ensure-tools.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 PG_ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
-cargo leptos build --release
+cargo leptos build --release --precompress --split
 # The upstream is built optimised too: it shares the two cores with the app and the client.
 cargo build --quiet --release --features ssr --example mock_llm
 phases="${*:-relay rss pool}"

@@ -1,8 +1,36 @@
 #!/usr/bin/env bash
-# Builds the release site and reports the browser bundle size (raw / gzip / brotli).
+# What the browser downloads (make bench-size): builds the release site, serves it on a
+# scratch SQLite database, and prints per entry route the bytes fetched before the page is
+# interactive, then every file and the total of all chunks (raw / gzip / brotli).
+# Usage: scripts/bench-size.sh [--no-build] [--budget-kib N]   (N: fail above N KiB brotli)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-tools.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-cargo leptos build --release --precompress
-node bench/size.mjs target/site/pkg
+build=1
+budget=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --budget-kib) budget=(--budget-kib "$2"); shift ;;
+    *) echo "usage: scripts/bench-size.sh [--no-build] [--budget-kib N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$build" = 1 ]; then
+  scripts/ensure-tools.sh
+  # The same flags as the end-to-end build, so one build serves both.
+  cargo leptos build --release --precompress --split
+fi
+port="${SIZE_PORT:-3012}"
+db="$PWD/target/size-$$.db"
+DATABASE_URL="sqlite://$db?mode=rwc" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+LEPTOS_OUTPUT_NAME=promptedcode LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
+  target/release/promptedcode > target/size-server.log 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$db"*' EXIT
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  kill -0 "$pid" 2>/dev/null || { cat target/size-server.log >&2; exit 1; }
+  sleep 0.5
+done
+node bench/size.mjs target/site/pkg --app "http://127.0.0.1:$port" "${budget[@]}"

@@ -29,7 +29,7 @@ done
 
 if [ "$build" = 1 ]; then
   scripts/ensure-tools.sh
-  cargo leptos build --release
+  cargo leptos build --release --precompress --split
 fi
 bin="${SOAK_BIN:-target/release/promptedcode}"
 [ -x "$bin" ] || { echo "soak: no release server at $bin (run without --no-build)" >&2; exit 2; }

@@ -72,7 +72,7 @@ POOL_TARGET=0 \
 REGISTER_RATE_PER_IP=1000/3600 \
 LOGIN_RATE_PER_IP=1000/300 \
 MOCK_LLM_URL="http://$mock_addr" \
-  cargo leptos end-to-end --release --precompress
+  cargo leptos end-to-end --release --precompress --split
 
 log "soak (the release server from the end-to-end step, SQLite and Postgres)"
 scripts/soak.sh --no-build --requests 20000

@@ -72,6 +72,12 @@ mod tests {
     fn hashed_names_are_recognised() {
         assert!(is_hashed("/pkg/promptedcode.Xq3bX9s1vQy0Zk2mW8rT5A.wasm"));
         assert!(is_hashed("promptedcode.Xq3bX9s1vQy0Zk2mW8rT5A.css"));
+        // Lazy-route chunks and the split loader (`cargo leptos --split`).
+        assert!(is_hashed("/pkg/chunk_10.mfSgJxfnPnS7HCV908io-w.wasm"));
+        assert!(is_hashed(
+            "/pkg/split___history_route_view_1394532870864151083.-WrsLiiz7KnF9VOmQS9jCQ.wasm"
+        ));
+        assert!(is_hashed("/pkg/__wasm_split.zzdR8eHqLF_0BOn0UbNquQ.js"));
         assert!(!is_hashed("/pkg/promptedcode.wasm"));
         assert!(!is_hashed("/pkg/promptedcode_bg.wasm"));
         assert!(!is_hashed("/pkg/jquery.min.js"));

@@ -43,6 +43,8 @@ impl std::fmt::Debug for LlmSettings {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: DatabaseUrl,
+    /// Connections the pool keeps open (all opened at start, none dropped when idle).
+    pub database_pool_size: u32,
     pub site_addr: SocketAddr,
     pub public_url: Url,
     /// Absolute session lifetime.
@@ -245,6 +247,17 @@ impl Config {
                 )),
             }
         };
+        // Postgres on the same few cores does most work with a few connections busy; more
+        // only queue inside it. SQLite has one writer whatever the pool.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u64);
+        let default_pool = if database_url.1.starts_with("sqlite:") {
+            4
+        } else {
+            (cores * 4).clamp(4, 32)
+        };
+        let database_pool_size =
+            number("DATABASE_POOL_SIZE", &default_pool.to_string(), 1..=1000)? as u32;
+
         let base = get("LLM_BASE_URL", "");
         let llm = if base.1.is_empty() {
             None
@@ -346,6 +359,7 @@ impl Config {
 
         Ok(Config {
             database_url: DatabaseUrl(database_url.1),
+            database_pool_size,
             site_addr: parsed_addr,
             public_url: parsed_public,
             session_ttl_hours,

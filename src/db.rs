@@ -9,11 +9,17 @@ use std::time::Duration;
 /// Connects; every statement run through the connection is counted in `queries`.
 pub async fn connect(
     url: &str,
+    pool_size: u32,
     queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
+    // A fixed pool: connections are opened once and kept (sqlx closes idle ones after ten
+    // minutes by default, to reopen them under the next burst).
     options
-        .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+        .max_connections(pool_size)
+        .min_connections(pool_size)
+        .idle_timeout(None)
+        .max_lifetime(None)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);

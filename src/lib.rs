@@ -32,6 +32,7 @@ server_only!(
     questions,
     request,
     security,
+    seed,
     server,
     state,
     watchdog,
@@ -41,12 +42,18 @@ server_only!(
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Lets tests (and curious users) see that the page is interactive.
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("data-hydrated", "true");
-    }
+    _ = any_spawner::Executor::init_wasm_bindgen();
+    // Lazy routes: the page's chunk is fetched, then the page hydrates.
+    leptos::task::spawn_local(async {
+        let body = leptos::prelude::document()
+            .body()
+            .expect("the page has a body");
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        // Lets tests (and curious users) see that the page is interactive.
+        if let Some(root) = leptos::prelude::document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }

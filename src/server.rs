@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::future::IntoFuture;
 use std::process::ExitCode;
+use crate::challenge::server::TopicCache;
 use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -50,7 +51,11 @@ pub async fn build(
 ) -> Result<(Router, AppState), StartError> {
     crate::auth::server::accounts::HashingSlots::configure(config.password_hash_concurrency);
     let metrics = Arc::new(Metrics::default());
-    let db = crate::db::connect(config.database_url.expose(), metrics.db_queries.clone()).await?;
+    let db = crate::db::connect(
+        config.database_url.expose(),
+        config.database_pool_size,
+        metrics.db_queries.clone(),
+    ).await?;
     crate::db::migrate(&db).await?;
     let files = bank::load_dir(&config.bank_dir)?;
     let report = bank::sync(&db, &files).await?;
@@ -62,6 +67,10 @@ pub async fn build(
         retired = report.retired,
         "question bank synced"
     );
+    let indexed = crate::questions::fingerprint::index_missing(&db).await?;
+    if indexed > 0 {
+        tracing::info!(indexed, "duplicate-check fingerprints added for older questions");
+    }
 
     crate::prompting::Engine::check_builtin().map_err(StartError::Prompts)?;
     let llm: Option<Arc<dyn Provider>> = match &config.llm {
@@ -85,6 +94,7 @@ pub async fn build(
         metrics,
         llm,
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
+        topics: Arc::new(TopicCache::new(std::time::Duration::from_secs(60))),
         heartbeat: crate::watchdog::Heartbeat::spawn(),
     };
     crate::housekeeping::schedule(&state.db)

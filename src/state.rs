@@ -17,6 +17,8 @@ pub struct AppState {
     pub llm: Option<Arc<dyn Provider>>,
     /// Wakes the job worker when a job is queued.
     pub jobs_wake: Arc<tokio::sync::Notify>,
+    /// The topic list, the same for every learner.
+    pub topics: Arc<crate::challenge::server::TopicCache>,
     /// Beaten by the runtime every second; read by `/healthz` and the watchdog.
     pub heartbeat: Arc<crate::watchdog::Heartbeat>,
 }

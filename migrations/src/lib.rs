@@ -9,6 +9,7 @@ mod m20261122_000005_quota;
 mod m20261122_000006_pool_and_jobs;
 mod m20261201_000007_llm_call_reply_model;
 mod m20261201_000008_hardening;
+mod m20261202_000009_dedup_and_history;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_pool_and_jobs::Migration),
             Box::new(m20261201_000007_llm_call_reply_model::Migration),
             Box::new(m20261201_000008_hardening::Migration),
+            Box::new(m20261202_000009_dedup_and_history::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "topics")]
 pub async fn list_topics() -> Result<Vec<Topic>, AppError> {
     let ctx = crate::request::RequestContext::take()?;
-    super::server::list_topics(ctx.db()).await
+    Ok(ctx.state.topics.get(ctx.db()).await?.to_vec())
 }
 
 /// Everything the picker needs, in one call: the topics, and the AI mode and quota.
@@ -17,7 +17,7 @@ pub async fn list_topics() -> Result<Vec<Topic>, AppError> {
 pub async fn get_challenge_setup() -> Result<ChallengeSetup, AppError> {
     let ctx = crate::request::RequestContext::take()?;
     let user = crate::auth::server::current_user(&ctx).await?;
-    let topics = super::server::list_topics(ctx.db()).await?;
+    let topics = ctx.state.topics.get(ctx.db()).await?.to_vec();
     let ai = crate::generation::server::status(&ctx.state, user.map(|u| u.id)).await?;
     Ok(ChallengeSetup { topics, ai })
 }

@@ -29,6 +29,40 @@ pub async fn list_topics(db: &DatabaseConnection) -> Result<Vec<Topic>, AppError
         .collect()
 }
 
+/// The topic list is the same for everyone and changes only when the bank is synced (at
+/// start-up, before this is made, by whichever instance starts): each instance keeps it for
+/// `ttl`, so another instance's sync reaches this one within that time.
+pub struct TopicCache {
+    ttl: std::time::Duration,
+    slot: std::sync::RwLock<Option<(std::time::Instant, std::sync::Arc<[Topic]>)>>,
+}
+
+impl TopicCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl,
+            slot: std::sync::RwLock::new(None),
+        }
+    }
+
+    pub async fn get(&self, db: &DatabaseConnection) -> Result<std::sync::Arc<[Topic]>, AppError> {
+        let fresh = self
+            .slot
+            .read()
+            .ok()
+            .and_then(|slot| slot.clone())
+            .filter(|(at, _)| at.elapsed() < self.ttl);
+        if let Some((_, topics)) = fresh {
+            return Ok(topics);
+        }
+        let topics: std::sync::Arc<[Topic]> = list_topics(db).await?.into();
+        if let Ok(mut slot) = self.slot.write() {
+            *slot = Some((std::time::Instant::now(), topics.clone()));
+        }
+        Ok(topics)
+    }
+}
+
 /// The topic of this slug; an unknown one is the learner's error, next to the field.
 pub async fn find_topic(
     db: &DatabaseConnection,

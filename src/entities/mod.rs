@@ -5,6 +5,7 @@ pub mod job;
 pub mod llm_call;
 pub mod pool_entry;
 pub mod question;
+pub mod question_bucket;
 pub mod quota_usage;
 pub mod session;
 pub mod topic;

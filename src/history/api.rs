@@ -1,13 +1,21 @@
 //! History server functions.
-use super::model::{HistoryPageData, Stats};
+use super::model::{HistoryPageData, Outcome, Stats};
 use crate::error::AppError;
+use crate::types::TopicSlug;
 use leptos::prelude::*;
 
+/// One page of the caller's history, optionally of one topic and/or one result.
 #[server(prefix = "/api", endpoint = "history")]
-pub async fn list_history(page: u64) -> Result<HistoryPageData, AppError> {
+pub async fn list_history(
+    page: u64,
+    topic: Option<TopicSlug>,
+    outcome: Option<Outcome>,
+) -> Result<HistoryPageData, AppError> {
     let ctx = crate::request::RequestContext::take()?;
     let user = crate::auth::server::require_user(&ctx).await?;
-    super::server::page(ctx.db(), user.id, page).await
+    let filter = super::model::HistoryFilter { topic, outcome };
+    let topics = ctx.state.topics.get(ctx.db()).await?.to_vec();
+    super::server::page(ctx.db(), user.id, page, &filter, topics).await
 }
 
 /// The caller's totals, or `None` when nobody is logged in.

@@ -1,24 +1,65 @@
-//! The history page: a table on wide screens, a list of cards on phones (CSS), and a pager
-//! only when there is more than one page.
-use super::model::HistoryPageData;
+//! The history page: a filter (topic, result), a table on wide screens and a list of cards
+//! on phones (CSS), and a pager only when there is more than one page.
+use super::model::{HistoryFilter, HistoryPageData, Outcome};
 use crate::error::AppError;
+use crate::types::Topic;
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
+
+/// What the address asks for: a page and a filter, or the words it could not read.
+#[derive(Clone, PartialEq)]
+struct Wanted {
+    page: u64,
+    filter: HistoryFilter,
+}
+
+fn read_query(get: impl Fn(&str) -> Option<String>) -> Result<Wanted, String> {
+    let page = match get("page").filter(|p| !p.is_empty()) {
+        None => 1,
+        Some(p) => p
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| format!("“{p}” is not a page number."))?,
+    };
+    let topic = match get("topic").filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => Some(t.parse().map_err(|_| format!("“{t}” is not a topic."))?),
+    };
+    let outcome = match get("result").filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => Some(
+            r.parse::<Outcome>()
+                .map_err(|_| format!("“{r}” is not a result: use correct, wrong or unanswered."))?,
+        ),
+    };
+    Ok(Wanted {
+        page,
+        filter: HistoryFilter { topic, outcome },
+    })
+}
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let query = use_query_map();
     // `try_with`: the resource can re-check this after a dropped request disposed it.
-    let page = Memo::new(move |_| {
+    let wanted = Memo::new(move |_| {
         query
-            .try_with(|q| q.get("page"))
-            .flatten()
-            .and_then(|p| p.parse::<u64>().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
+            .try_with(|q| read_query(|key| q.get(key)))
+            .unwrap_or_else(|| read_query(|_| None))
     });
-    let data = Resource::new(move || page.get(), super::api::list_history);
+    let data = Resource::new(
+        move || wanted.get(),
+        |wanted| async move {
+            match wanted {
+                Ok(w) => super::api::list_history(w.page, w.filter.topic.clone(), w.filter.outcome)
+                    .await
+                    .map(|data| (data, w.filter)),
+                Err(message) => Err(AppError::invalid("filter", message)),
+            }
+        },
+    );
 
     view! {
         <section class="page">
@@ -34,22 +75,83 @@ pub fn HistoryPage() -> impl IntoView {
                             <A href="/login?next=/history" attr:class="button primary">"Log in"</A>
                         </div>
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(history) if history.total == 0 => view! {
+                    Err(e) => view! {
+                        <p class="form-error" role="alert">{e.to_string()}</p>
+                        <p><A href="/history">"Show all your challenges"</A></p>
+                    }.into_any(),
+                    Ok((history, filter)) if history.entries.is_empty() && history.page == 1 && filter.is_empty() => view! {
                         <div class="card empty">
                             <p>"No challenges yet."</p>
                             <A href="/challenge" attr:class="button primary">"Start your first challenge"</A>
                         </div>
                     }.into_any(),
-                    Ok(history) => view! { <HistoryTable history=history /> }.into_any(),
+                    Ok((history, filter)) => view! {
+                        <FilterForm topics=history.topics.clone() filter=filter.clone() />
+                        <HistoryTable history filter />
+                    }.into_any(),
                 })}
             </Transition>
         </section>
     }
 }
 
+/// A plain GET form: it works before the bundle loads, and navigates in place after.
 #[component]
-fn HistoryTable(history: HistoryPageData) -> impl IntoView {
+fn FilterForm(topics: Vec<Topic>, filter: HistoryFilter) -> impl IntoView {
+    let topic_options = topics
+        .into_iter()
+        .map(|t| {
+            let selected = filter.topic.as_ref() == Some(&t.slug);
+            view! { <option value=t.slug.to_string() selected=selected>{t.name}</option> }
+        })
+        .collect_view();
+    let outcome_options = Outcome::ALL
+        .into_iter()
+        .map(|o| view! { <option value=o.as_str() selected=filter.outcome == Some(o)>{o.label()}</option> })
+        .collect_view();
+    view! {
+        <Form method="GET" action="/history" attr:class="filters" attr:aria-label="Filter history">
+            <div class="field">
+                <label for="history-topic">"Topic"</label>
+                <select id="history-topic" name="topic">
+                    <option value="" selected=filter.topic.is_none()>"All topics"</option>
+                    {topic_options}
+                </select>
+            </div>
+            <div class="field">
+                <label for="history-result">"Result"</label>
+                <select id="history-result" name="result">
+                    <option value="" selected=filter.outcome.is_none()>"Any result"</option>
+                    {outcome_options}
+                </select>
+            </div>
+            <button type="submit" class="button">"Filter"</button>
+            <Show when={
+                let filtered = !filter.is_empty();
+                move || filtered
+            }>
+                <A href="/history" attr:class="button">"Clear"</A>
+            </Show>
+        </Form>
+    }
+}
+
+#[component]
+fn HistoryTable(history: HistoryPageData, filter: HistoryFilter) -> impl IntoView {
+    if history.entries.is_empty() {
+        let message = if history.page > 1 {
+            "There are no older challenges."
+        } else {
+            "No challenges match this filter."
+        };
+        return view! {
+            <div class="card empty">
+                <p>{message}</p>
+                <A href=filter.href(1) attr:class="button">"Back to the first page"</A>
+            </div>
+        }
+        .into_any();
+    }
     let rows = history
         .entries
         .into_iter()
@@ -60,16 +162,28 @@ fn HistoryTable(history: HistoryPageData) -> impl IntoView {
                     <td data-label="Question"><A href=format!("/challenge?id={}", e.id)>{e.title}</A></td>
                     <td data-label="Topic">{e.topic}</td>
                     <td data-label="Difficulty"><span class=format!("badge difficulty-{}", e.difficulty.as_str())>{e.difficulty.label()}</span></td>
-                    <td data-label="Result"><span class=format!("outcome {}", e.outcome.label().to_lowercase())>{e.outcome.label()}</span></td>
+                    <td data-label="Result"><span class=format!("outcome {}", e.outcome.as_str())>{e.outcome.label()}</span></td>
                 </tr>
             }
         })
         .collect_view();
     let page = history.page;
-    let total_pages = history.total_pages;
-    let total = history.total;
-    let has_newer = page > 1;
-    let has_older = page < total_pages;
+    let pager = (page > 1 || history.has_older).then(|| {
+        let step = |to: Option<u64>, label: &'static str| match to {
+            Some(to) => {
+                view! { <A href=filter.href(to) attr:class="button">{label}</A> }.into_any()
+            }
+            None => view! { <span class="button disabled" aria-disabled="true">{label}</span> }
+                .into_any(),
+        };
+        view! {
+            <nav class="pager" aria-label="History pages">
+                {step((page > 1).then(|| page - 1), "← Newer")}
+                <span class="muted">{format!("Page {page}")}</span>
+                {step(history.has_older.then_some(page + 1), "Older →")}
+            </nav>
+        }
+    });
     view! {
         <div class="table-wrap">
             <table class="history">
@@ -78,16 +192,7 @@ fn HistoryTable(history: HistoryPageData) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <Show when=move || 1 < total_pages>
-            <nav class="pager" aria-label="History pages">
-                <Show when=move || has_newer fallback=|| view! { <span class="button disabled" aria-disabled="true">"← Newer"</span> }>
-                    <A href=format!("/history?page={}", page - 1) attr:class="button">"← Newer"</A>
-                </Show>
-                <span class="muted">{format!("Page {page} of {total_pages} · {total} challenges")}</span>
-                <Show when=move || has_older fallback=|| view! { <span class="button disabled" aria-disabled="true">"Older →"</span> }>
-                    <A href=format!("/history?page={}", page + 1) attr:class="button">"Older →"</A>
-                </Show>
-            </nav>
-        </Show>
+        {pager}
     }
+    .into_any()
 }

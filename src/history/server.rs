@@ -1,61 +1,95 @@
-//! A user's challenges, newest first, one page at a time: a count and one joined query.
-use super::model::{HistoryEntry, HistoryPageData, Outcome, Stats};
+//! A user's challenges, newest first, one page at a time: one joined query of the columns
+//! the page shows, one row more than a page to know whether an older page follows.
+use super::model::{HistoryEntry, HistoryFilter, HistoryPageData, Outcome, Stats};
 use crate::entities::{challenge, question, topic};
 use crate::error::AppError;
-use crate::types::{ChallengeId, UserId};
+use crate::types::{ChallengeId, Difficulty, UserId};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
 };
 
 pub const PAGE_SIZE: u64 = 20;
+/// Deep enough for 20 years of daily practice; an offset beyond it is a made-up URL.
+pub const MAX_PAGE: u64 = 10_000;
+
+#[derive(FromQueryResult)]
+struct Row {
+    id: i64,
+    correct: Option<bool>,
+    created_at: DateTime<Utc>,
+    title: String,
+    difficulty: Difficulty,
+    topic: String,
+}
 
 pub async fn page(
     db: &DatabaseConnection,
     user: UserId,
     page: u64,
+    filter: &HistoryFilter,
+    topics: Vec<crate::types::Topic>,
 ) -> Result<HistoryPageData, AppError> {
-    if page == 0 || page > 100_000 {
-        return Err(AppError::invalid("page", "Page must be 1 or more."));
+    if page == 0 || page > MAX_PAGE {
+        return Err(AppError::invalid(
+            "page",
+            format!("Page must be between 1 and {MAX_PAGE}."),
+        ));
     }
-    let mine = || challenge::Entity::find().filter(challenge::Column::UserId.eq(user.0));
-    let total = mine().count(db).await?;
-    let rows = mine()
-        .find_also_related(question::Entity)
-        .and_also_related(topic::Entity)
+    let mut query = challenge::Entity::find()
+        .select_only()
+        .columns([
+            challenge::Column::Id,
+            challenge::Column::Correct,
+            challenge::Column::CreatedAt,
+        ])
+        .column(question::Column::Title)
+        .column(question::Column::Difficulty)
+        .column_as(topic::Column::Name, "topic")
+        .join(JoinType::InnerJoin, challenge::Relation::Question.def())
+        .join(JoinType::InnerJoin, question::Relation::Topic.def())
+        .filter(challenge::Column::UserId.eq(user.0));
+    if let Some(slug) = &filter.topic {
+        query = query.filter(topic::Column::Slug.eq(slug.as_str()));
+    }
+    query = match filter.outcome {
+        None => query,
+        Some(Outcome::Correct) => query.filter(challenge::Column::Correct.eq(true)),
+        Some(Outcome::Wrong) => query.filter(challenge::Column::Correct.eq(false)),
+        Some(Outcome::Unanswered) => query.filter(challenge::Column::Correct.is_null()),
+    };
+    let mut rows = query
         .order_by_desc(challenge::Column::CreatedAt)
         .order_by_desc(challenge::Column::Id)
-        .limit(PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
         .offset((page - 1) * PAGE_SIZE)
+        .into_model::<Row>()
         .all(db)
         .await?;
+    let has_older = rows.len() as u64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
     let entries = rows
         .into_iter()
-        .map(|row| match row {
-            (c, Some(q), Some(t)) => Ok(HistoryEntry {
-                id: ChallengeId(c.id),
-                title: q.title,
-                topic: t.name,
-                difficulty: q.difficulty,
-                outcome: match c.correct {
-                    Some(true) => Outcome::Correct,
-                    Some(false) => Outcome::Wrong,
-                    None => Outcome::Unanswered,
-                },
-                created_at: c.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            }),
-            (c, _, _) => {
-                tracing::error!(challenge = c.id, "challenge without its question or topic");
-                Err(AppError::Internal)
-            }
+        .map(|row| HistoryEntry {
+            id: ChallengeId(row.id),
+            title: row.title,
+            topic: row.topic,
+            difficulty: row.difficulty,
+            outcome: match row.correct {
+                Some(true) => Outcome::Correct,
+                Some(false) => Outcome::Wrong,
+                None => Outcome::Unanswered,
+            },
+            created_at: row.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     Ok(HistoryPageData {
         entries,
         page,
-        total_pages: total.div_ceil(PAGE_SIZE).max(1),
-        total,
+        has_older,
+        topics,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The curated bank: TOML files under `bank/`, validated and synced into the database
 //! idempotently at start-up (keyed by each question's stable id).
+use super::fingerprint;
 use super::schema::{QuestionDraft, SchemaError};
 use super::store::{new_row, Origin};
 use crate::entities::{question, topic};
@@ -223,9 +224,11 @@ pub async fn sync(db: &DatabaseConnection, files: &[BankFile]) -> Result<SyncRep
             let mut model = new_row(draft.clone(), topic_id, origin, now);
             match existing.get(&q.id) {
                 None => {
-                    question::Entity::insert(model)
-                        .exec_without_returning(&txn)
-                        .await?;
+                    let id = question::Entity::insert(model)
+                        .exec(&txn)
+                        .await?
+                        .last_insert_id;
+                    fingerprint::index(&txn, id, topic_id, &draft.stem, &draft.options).await?;
                     report.inserted += 1;
                 }
                 Some(old) => {
@@ -245,6 +248,8 @@ pub async fn sync(db: &DatabaseConnection, files: &[BankFile]) -> Result<SyncRep
                         model.id = Set(old.id);
                         model.created_at = NotSet;
                         question::Entity::update(model).exec(&txn).await?;
+                        fingerprint::index(&txn, old.id, topic_id, &draft.stem, &draft.options)
+                            .await?;
                         report.updated += 1;
                     }
                 }

@@ -1,8 +1,10 @@
 //! Questions (server only): the schema every question must satisfy, strict parsing of a
 //! model's reply into it, the curated bank, storing questions, markdown rendering of
-//! untrusted text, and the normalisation used for deduplication.
+//! untrusted text, and deduplication (normalisation, and the stored fingerprints that keep
+//! a check to a few candidates).
 pub mod bank;
 pub mod dedup;
+pub mod fingerprint;
 pub mod markdown;
 pub mod parse;
 pub mod schema;

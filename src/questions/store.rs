@@ -1,12 +1,15 @@
-//! Questions as rows: the one place a question's columns are filled in, and the one query
-//! for a cell's live bank questions.
+//! Questions as rows: the one place a question's columns are filled in, the one insert
+//! (with its fingerprint), and the one query for a cell's live bank questions.
 use super::dedup::content_hash;
 use super::schema::QuestionDraft;
 use crate::entities::columns::OptionList;
 use crate::entities::question;
 use crate::types::{Difficulty, QuestionSource};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, Select,
+};
 
 /// Where a question came from.
 pub enum Origin {
@@ -65,6 +68,18 @@ pub fn new_row(
         updated_at: Set(now),
         ..Default::default()
     }
+}
+
+/// Inserts a question with its duplicate-check fingerprint (inside the caller's
+/// transaction, if it passes one).
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: question::ActiveModel,
+) -> Result<question::Model, DbErr> {
+    let stored = row.insert(db).await?;
+    super::fingerprint::index(db, stored.id, stored.topic_id, &stored.stem, &stored.options.0)
+        .await?;
+    Ok(stored)
 }
 
 /// The live (not retired) bank questions of one topic and difficulty.

@@ -8,6 +8,7 @@ mod common;
 mod ai_http;
 mod bank;
 mod cost;
+mod dedup;
 mod fixtures;
 mod generation;
 mod hardening;

@@ -7,7 +7,7 @@ use promptedcode::auth::server::accounts as auth;
 use promptedcode::challenge::server as challenges;
 use promptedcode::entities::{challenge, question, session, user};
 use promptedcode::error::AppError;
-use promptedcode::history::model::Outcome;
+use promptedcode::history::model::{HistoryFilter, Outcome};
 use promptedcode::history::server as history;
 use promptedcode::questions::bank;
 use promptedcode::types::{ChallengeId, Difficulty, UserId};
@@ -435,23 +435,74 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
         .await
         .unwrap();
 
-    let first = history::page(&db, user, 1).await.unwrap();
-    assert_eq!(first.total, 25);
-    assert_eq!(first.total_pages, 2);
+    let all = HistoryFilter::default();
+    let first = history::page(&db, user, 1, &all, vec![]).await.unwrap();
+    assert!(first.has_older);
     assert_eq!(first.entries.len(), history::PAGE_SIZE as usize);
     assert_eq!(first.entries[0].id, served[24].id, "newest first");
     assert_ne!(first.entries[0].outcome, Outcome::Unanswered);
     assert_eq!(first.entries[1].outcome, Outcome::Unanswered);
-    let second = history::page(&db, user, 2).await.unwrap();
+    let second = history::page(&db, user, 2, &all, vec![]).await.unwrap();
     assert_eq!(second.entries.len(), 5);
+    assert!(!second.has_older, "25 rows make two pages");
     assert_eq!(second.entries.last().unwrap().id, served[0].id);
-    let beyond = history::page(&db, user, 3).await.unwrap();
+    let beyond = history::page(&db, user, 3, &all, vec![]).await.unwrap();
     assert!(beyond.entries.is_empty());
-    assert_eq!(history::page(&db, user, 0).await.unwrap_err().status(), 422);
+    assert!(!beyond.has_older);
+    assert_eq!(
+        history::page(&db, user, 0, &all, vec![])
+            .await
+            .unwrap_err()
+            .status(),
+        422
+    );
 
-    let theirs = history::page(&db, other, 1).await.unwrap();
-    assert_eq!(theirs.total, 0);
+    // Filters: by result, by topic, both; each page still newest first.
+    let answered = first.entries[0].outcome;
+    let by_result = |outcome| HistoryFilter {
+        topic: None,
+        outcome: Some(outcome),
+    };
+    let only_answered = history::page(&db, user, 1, &by_result(answered), vec![])
+        .await
+        .unwrap();
+    assert_eq!(only_answered.entries.len(), 1);
+    assert_eq!(only_answered.entries[0].id, served[24].id);
+    let unanswered = history::page(&db, user, 2, &by_result(Outcome::Unanswered), vec![])
+        .await
+        .unwrap();
+    assert_eq!(unanswered.entries.len(), 4, "24 unanswered: 20 + 4");
+    assert!(unanswered
+        .entries
+        .iter()
+        .all(|e| e.outcome == Outcome::Unanswered));
+    let first_topic = served[0].topic.clone();
+    let in_topic = served.iter().filter(|v| v.topic == first_topic).count();
+    let by_topic = HistoryFilter {
+        topic: Some(first_topic.slug.clone()),
+        outcome: None,
+    };
+    let topic_page = history::page(&db, user, 1, &by_topic, vec![])
+        .await
+        .unwrap();
+    assert_eq!(topic_page.entries.len(), in_topic.min(20));
+    assert!(topic_page
+        .entries
+        .iter()
+        .all(|e| e.topic == first_topic.name));
+    let nothing = HistoryFilter {
+        topic: Some(first_topic.slug.clone()),
+        outcome: Some(Outcome::Correct),
+    };
+    let correct_in_topic = history::page(&db, user, 1, &nothing, vec![]).await.unwrap();
+    assert!(correct_in_topic
+        .entries
+        .iter()
+        .all(|e| e.outcome == Outcome::Correct && e.topic == first_topic.name));
+
+    let theirs = history::page(&db, other, 1, &all, vec![]).await.unwrap();
     assert!(theirs.entries.is_empty());
+    assert!(!theirs.has_older);
 
     let stats = history::stats(&db, user).await.unwrap();
     assert_eq!(stats.answered, 1);

@@ -191,7 +191,7 @@ impl HashingSlots {
     }
 }
 
-async fn hash_password(password: NewPassword) -> Result<String, AppError> {
+pub async fn hash_password(password: NewPassword) -> Result<String, AppError> {
     HashingSlots::run(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         Argon2::default()

@@ -10,15 +10,11 @@ use crate::error::AppError;
 use crate::generation::model::{GenerationEvent, Stage};
 use crate::llm::{Message, Provider};
 use crate::prompting::{Engine, Request, Technique, GENERATE_QUESTION, VERIFY_ANSWER};
-use crate::questions::dedup::{fingerprint_text, shingles, similarity, NEAR_DUPLICATE};
 use crate::questions::parse::{parse_question, verified_index};
 use crate::questions::schema::QuestionDraft;
 use crate::questions::store::{live_bank_questions, new_row, Origin};
 use crate::types::{Difficulty, Focus, Language, TopicSlug, UserId};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{DatabaseConnection, QueryOrder, QuerySelect};
 use tokio::sync::mpsc::UnboundedSender;
 
 const EXAMPLES: u64 = 2;
@@ -157,32 +153,9 @@ pub async fn produce(
     }
 
     progress.stage(Stage::Deduplicating);
-    let hash = crate::questions::dedup::content_hash(&draft.stem, &draft.options);
-    let existing = question::Entity::find()
-        .filter(question::Column::TopicId.eq(topic.id))
-        .all(db)
-        .await?;
-    // Comparing against every question of the topic is CPU work: keep it off the async
-    // workers that relay other learners' streams.
-    let fingerprint = fingerprint_text(&draft.stem, &draft.options);
-    let duplicate = tokio::task::spawn_blocking({
-        let hash = hash.clone();
-        move || {
-            let new_print = shingles(&fingerprint);
-            existing.iter().any(|q| {
-                q.content_hash == hash
-                    || similarity(
-                        &new_print,
-                        &shingles(&fingerprint_text(&q.stem, &q.options.0)),
-                    ) >= NEAR_DUPLICATE
-            })
-        }
-    })
-    .await
-    .map_err(|err| {
-        tracing::error!(?err, "duplicate check panicked");
-        AppError::Internal
-    })?;
+    let duplicate =
+        crate::questions::fingerprint::has_duplicate(db, topic.id, &draft.stem, &draft.options)
+            .await?;
     if duplicate {
         return Err(AppError::Conflict(
             "The model repeated a question we already have; try again.".into(),
@@ -220,5 +193,5 @@ pub async fn generate(
         &Progress::default(),
     )
     .await?;
-    Ok(verified.into_row(topic.id).insert(db).await?)
+    Ok(crate::questions::store::insert(db, verified.into_row(topic.id)).await?)
 }

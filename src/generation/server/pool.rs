@@ -144,7 +144,7 @@ pub async fn store(
     difficulty: Difficulty,
 ) -> Result<i64, AppError> {
     let txn = db.begin().await?;
-    let stored = question.insert(&txn).await?;
+    let stored = crate::questions::store::insert(&txn, question).await?;
     pool_entry::ActiveModel {
         question_id: Set(stored.id),
         topic_id: Set(stored.topic_id),

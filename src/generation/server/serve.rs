@@ -234,7 +234,8 @@ async fn serve(
     let verified = produce(&*provider, verify_model, db, Some(user), &spec, progress).await?;
     progress.stage(Stage::Saving);
     let txn = db.begin().await?;
-    let stored: question::Model = verified.into_row(parsed.topic.id).insert(&txn).await?;
+    let stored: question::Model =
+        crate::questions::store::insert(&txn, verified.into_row(parsed.topic.id)).await?;
     let created = new_challenge(user, stored.id).insert(&txn).await?;
     txn.commit().await?;
     Ok((ChallengeId(created.id), false))

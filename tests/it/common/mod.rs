@@ -84,7 +84,7 @@ impl TestDb {
                 )
             }
         };
-        let db = promptedcode::db::connect(&url, Default::default())
+        let db = promptedcode::db::connect(&url, 4, Default::default())
             .await
             .expect("connect to test database");
         promptedcode::db::migrate(&db)
