@@ -36,7 +36,8 @@ bin=target/release/promptedcode
 [ -x "$bin" ] || { echo "bench: no release server at $bin (run without --no-build)" >&2; exit 2; }
 
 db="pc_bench_$$"
-url="${PG_ADMIN_URL%/*}/$db"
+# BENCH_DB_OPTIONS="?sslmode=disable": no TLS to a Postgres on the same host.
+url="${PG_ADMIN_URL%/*}/$db${BENCH_DB_OPTIONS:-}"
 work="target/bench-server"
 mkdir -p "$work"
 app_pid=""
@@ -56,8 +57,8 @@ trap cleanup EXIT
 psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $db" >/dev/null
 echo "[bench] seeding $USERS learners × $ANSWERS answers"
 DATABASE_URL="$url" RUST_LOG=warn "$bin" seed --users "$USERS" --answers "$ANSWERS" --out "$work/readers.csv"
-psql "$url" -qc "VACUUM ANALYZE" >/dev/null
-rows=$(psql "$url" -Atc "SELECT count(*) FROM challenges")
+psql "${PG_ADMIN_URL%/*}/$db" -qc "VACUUM ANALYZE" >/dev/null
+rows=$(psql "${PG_ADMIN_URL%/*}/$db" -Atc "SELECT count(*) FROM challenges")
 
 # start_app CPUS: the release server (default settings) on those cores.
 start_app() {

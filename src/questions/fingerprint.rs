@@ -144,8 +144,8 @@ pub async fn index_missing(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
     Ok(missing.len())
 }
 
-/// Whether the topic already has this question or a near-duplicate of it: one query for
-/// the candidates (same content hash, or a shared bucket), then the exact comparison.
+/// Whether the topic already has this question or a near-duplicate of it: the questions
+/// sharing a bucket, then those and any with the same content hash, compared exactly.
 pub async fn has_duplicate(
     db: &impl ConnectionTrait,
     topic_id: i64,
@@ -155,12 +155,16 @@ pub async fn has_duplicate(
     let hash = content_hash(stem, options);
     let new_shingles = shingles(&fingerprint_text(stem, options));
     let buckets = buckets(&signature(&new_shingles));
-    let sharing_a_bucket = Query::select()
+    // Two index lookups (an `OR` with a subquery would make the planner scan the topic).
+    let sharing_a_bucket: Vec<i64> = question_bucket::Entity::find()
+        .select_only()
         .column(question_bucket::Column::QuestionId)
-        .from(question_bucket::Entity)
-        .and_where(question_bucket::Column::TopicId.eq(topic_id))
-        .and_where(question_bucket::Column::Bucket.is_in(buckets))
-        .to_owned();
+        .distinct()
+        .filter(question_bucket::Column::TopicId.eq(topic_id))
+        .filter(question_bucket::Column::Bucket.is_in(buckets))
+        .into_tuple()
+        .all(db)
+        .await?;
     let candidates: Vec<(String, String, OptionList)> = question::Entity::find()
         .select_only()
         .columns([
@@ -172,7 +176,7 @@ pub async fn has_duplicate(
         .filter(
             Condition::any()
                 .add(question::Column::ContentHash.eq(hash.as_str()))
-                .add(question::Column::Id.in_subquery(sharing_a_bucket)),
+                .add(question::Column::Id.is_in(sharing_a_bucket)),
         )
         .into_tuple()
         .all(db)

@@ -1,7 +1,8 @@
 //! Markdown → sanitised HTML. Everything rendered here may come from a model or a user,
 //! so raw HTML is shown as text and the result is cleaned by ammonia.
 use pulldown_cmark::{html, Event, Options, Parser};
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
@@ -12,7 +13,32 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// Rendering is a pure function of the text, so each process keeps what it rendered: a
+/// question's stem, options and explanation are parsed and sanitised once, not on every
+/// page. Bounded: when full it starts over (the bank is ~2,000 texts).
+static RENDERED: LazyLock<Mutex<HashMap<String, String>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+const RENDERED_MAX: usize = 4_096;
+
 pub fn to_html(markdown: &str) -> String {
+    if let Some(html) = RENDERED
+        .lock()
+        .ok()
+        .and_then(|cache| cache.get(markdown).cloned())
+    {
+        return html;
+    }
+    let html = render(markdown);
+    if let Ok(mut cache) = RENDERED.lock() {
+        if cache.len() >= RENDERED_MAX {
+            cache.clear();
+        }
+        cache.insert(markdown.to_owned(), html.clone());
+    }
+    html
+}
+
+fn render(markdown: &str) -> String {
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
