@@ -9,7 +9,7 @@
 use promptedcode::entities::columns::OptionList;
 use promptedcode::entities::{question, question_bucket, topic};
 use promptedcode::questions::dedup::{content_hash, fingerprint_text, shingles};
-use promptedcode::questions::fingerprint::{buckets_of, has_duplicate, same_question};
+use promptedcode::questions::fingerprint::{any_same, bucket_rows, buckets_of, has_duplicate};
 use promptedcode::types::{Difficulty, QuestionSource};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -100,14 +100,7 @@ async fn fill(
         for n in chunk_start..chunk_end {
             let (stem, options) = generator.question();
             let id = n as i64 + 1;
-            for (band, bucket) in buckets_of(&stem, &options).into_iter().enumerate() {
-                buckets.push(question_bucket::ActiveModel {
-                    question_id: Set(id),
-                    band: Set(band as i16),
-                    topic_id: Set(topic_id),
-                    bucket: Set(bucket),
-                });
-            }
+            buckets.extend(bucket_rows(id, topic_id, &stem, &options));
             questions.push(question::ActiveModel {
                 id: Set(id),
                 external_id: Set(None),
@@ -150,22 +143,11 @@ async fn whole_topic_check(
     stem: &str,
     options: &[String],
 ) -> bool {
-    let hash = content_hash(stem, options);
+    let whole_topic = question::Entity::find().filter(question::Column::TopicId.eq(topic_id));
     let prints = shingles(&fingerprint_text(stem, options));
-    let all: Vec<(String, String, OptionList)> = question::Entity::find()
-        .select_only()
-        .columns([
-            question::Column::ContentHash,
-            question::Column::Stem,
-            question::Column::Options,
-        ])
-        .filter(question::Column::TopicId.eq(topic_id))
-        .into_tuple()
-        .all(db)
+    any_same(db, whole_topic, &content_hash(stem, options), &prints)
         .await
-        .expect("read topic");
-    all.iter()
-        .any(|(h, s, o)| same_question((&hash, &prints), h, s, &o.0))
+        .expect("read topic")
 }
 
 fn summary(mut times: Vec<Duration>) -> (f64, f64) {

@@ -7,34 +7,16 @@
 # Usage: scripts/bench-memory.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-PG_ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+. scripts/bench-lib.sh
 PORT="${BENCH_PORT:-3013}"
 TARGET="${BENCH_REQUESTS:-100000}"
-if [ "${1:-}" = "--no-build" ]; then shift; else
-  scripts/ensure-tools.sh
-  cargo leptos build --release --precompress --split
-fi
-command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 out=target/bench-memory
 mkdir -p "$out"
-db="pc_memory_$$"
-url="${PG_ADMIN_URL%/*}/$db${BENCH_DB_OPTIONS:-}"
-app_pid=""
-cleanup() {
-  [ -z "$app_pid" ] || { kill "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; }
-  psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $db" >/dev/null
-DATABASE_URL="$url" RUST_LOG=warn target/release/promptedcode seed \
-  --users "${BENCH_USERS:-200}" --answers "${BENCH_ANSWERS:-1000}" --open 2000 \
-  --out "$out/sessions.csv" >/dev/null
-DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
-LEPTOS_OUTPUT_NAME=promptedcode LEPTOS_SITE_ROOT=target/site RUST_LOG=warn POOL_TARGET=0 \
-  target/release/promptedcode > "$out/server.log" 2>&1 &
-app_pid=$!
-for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+bench_build "${1:-}"
+bench_database "pc_memory_$$"
+bench_seed --users "${BENCH_USERS:-200}" --answers "${BENCH_ANSWERS:-1000}" --open 2000 \
+  --out "$out/sessions.csv"
+bench_start "$PORT" "0-$(( $(nproc) - 1 ))" "$out/server.log"
 rss() { awk '/VmRSS/{printf "%.1f", $2 / 1024}' "/proc/$app_pid/status"; }
 
 echo "server RSS at start: $(rss) MB"
@@ -45,10 +27,8 @@ for spec in "GET:/:" "GET:/history:" "POST:/api/history:page=1" "POST:/api/chall
   IFS=: read -r method path body <<<"$spec"
   done_requests=0 at_10k=""
   while [ "$done_requests" -lt "$TARGET" ]; do
-    result=$(BENCH_SESSIONS="$out/sessions.csv" BENCH_METHOD="$method" BENCH_PATH="$path" \
-      BENCH_BODY="$body" BENCH_ORIGIN="http://127.0.0.1:$PORT" BENCH_THREADS=2 \
-      BENCH_OPEN_OFFSET="$offset" \
-      wrk -t2 -c32 -d5s -s bench/wrk/learners.lua "http://127.0.0.1:$PORT")
+    result=$(bench_wrk "$out/sessions.csv" "$method" "$path" "$body" "$offset" \
+      "0-$(( $(nproc) - 1 ))" -d5s)
     n=$(awk '/requests in/{print $1}' <<<"$result")
     bad=$(awk '/Non-2xx/{print $NF}' <<<"$result")
     [ -z "$bad" ] || { echo "bench-memory: $bad responses were not 2xx on $path" >&2; exit 1; }

@@ -14,67 +14,26 @@
 #   BENCH_RUNS=1 repeats each scenario and reports the median by req/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-PG_ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+. scripts/bench-lib.sh
 USERS="${BENCH_USERS:-1000}"
 ANSWERS="${BENCH_ANSWERS:-1000}"
 DURATION="${BENCH_DURATION:-10s}"
 RUNS="${BENCH_RUNS:-1}"
 PORT="${BENCH_PORT:-3010}"
 TOKEN="bench-metrics-token-0123456789"
-
-if [ "${1:-}" != "--no-build" ]; then
-  scripts/ensure-tools.sh
-  # The same flags as the end-to-end build, so one build serves both.
-  cargo leptos build --release --precompress --split
-fi
-if ! command -v wrk >/dev/null; then
-  echo "[bench] installing wrk (Debian)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
-fi
-bin=target/release/promptedcode
-[ -x "$bin" ] || { echo "bench: no release server at $bin (run without --no-build)" >&2; exit 2; }
-
-db="pc_bench_$$"
-# BENCH_DB_OPTIONS="?sslmode=disable": no TLS to a Postgres on the same host.
-url="${PG_ADMIN_URL%/*}/$db${BENCH_DB_OPTIONS:-}"
 work="target/bench-server"
 mkdir -p "$work"
-app_pid=""
-stop_app() {
-  if [ -n "$app_pid" ]; then
-    kill "$app_pid" 2>/dev/null || true
-    wait "$app_pid" 2>/dev/null || true
-  fi
-  app_pid=""
-}
-cleanup() {
-  stop_app
-  psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
 
-psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $db" >/dev/null
+bench_build "${1:-}"
+# BENCH_DB_OPTIONS="?sslmode=disable": no TLS to a Postgres on the same host.
+bench_database "pc_bench_$$"
 echo "[bench] seeding $USERS learners × $ANSWERS answers"
-DATABASE_URL="$url" RUST_LOG=warn "$bin" seed --users "$USERS" --answers "$ANSWERS" --out "$work/readers.csv"
-psql "${PG_ADMIN_URL%/*}/$db" -qc "VACUUM ANALYZE" >/dev/null
-rows=$(psql "${PG_ADMIN_URL%/*}/$db" -Atc "SELECT count(*) FROM challenges")
+bench_seed --users "$USERS" --answers "$ANSWERS" --out "$work/readers.csv"
+psql "$bench_db_plain" -qc "VACUUM ANALYZE" >/dev/null
+rows=$(psql "$bench_db_plain" -Atc "SELECT count(*) FROM challenges")
 
 # start_app CPUS: the release server (default settings) on those cores.
-start_app() {
-  DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
-  LEPTOS_OUTPUT_NAME=promptedcode LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
-  METRICS_TOKEN="$TOKEN" POOL_TARGET=0 \
-    taskset -c "$1" "$bin" > "$work/server.log" 2>&1 &
-  app_pid=$!
-  for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
-    kill -0 "$app_pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  echo "bench: the server did not become ready; see $work/server.log" >&2
-  exit 1
-}
+start_app() { bench_start "$PORT" "$1" "$work/server.log" METRICS_TOKEN="$TOKEN"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$app_pid/stat"; }
 statements() {
   curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/metrics" |
@@ -99,14 +58,10 @@ scenario() {
   local lines=() line
   for _ in $(seq 1 "$RUNS"); do
     # Warm-up (not counted): connections, statement caches, the allocator.
-    BENCH_SESSIONS="$sessions" BENCH_METHOD="$method" BENCH_PATH="$path" BENCH_BODY="$body" \
-    BENCH_ORIGIN="http://127.0.0.1:$PORT" BENCH_THREADS=2 BENCH_OPEN_OFFSET="$(next_slice)" \
-      taskset -c "$wrk_cpus" wrk -t2 -c32 -d2s -s bench/wrk/learners.lua "http://127.0.0.1:$PORT" >/dev/null
+    bench_wrk "$sessions" "$method" "$path" "$body" "$(next_slice)" "$wrk_cpus" -d2s >/dev/null
     local ticks0 q0 ticks1 q1 out
     ticks0=$(cpu_ticks); q0=$(statements)
-    out=$(BENCH_SESSIONS="$sessions" BENCH_METHOD="$method" BENCH_PATH="$path" BENCH_BODY="$body" \
-      BENCH_ORIGIN="http://127.0.0.1:$PORT" BENCH_THREADS=2 BENCH_OPEN_OFFSET="$(next_slice)" \
-      taskset -c "$wrk_cpus" wrk -t2 -c32 -d"$DURATION" --latency -s bench/wrk/learners.lua "http://127.0.0.1:$PORT")
+    out=$(bench_wrk "$sessions" "$method" "$path" "$body" "$(next_slice)" "$wrk_cpus" -d"$DURATION" --latency)
     ticks1=$(cpu_ticks); q1=$(statements)
     local total rps p50 p99 bad errors
     total=$(awk '/requests in/{print $1}' <<<"$out")
@@ -133,7 +88,6 @@ header() {
   echo "|----------------------------------------|---------|--------|---------|-------|------------|-----------|"
 }
 
-
 report="$work/report.md"
 : > "$report"
 placements=("both cores:0-1:0-1" "one core:0:1")
@@ -147,12 +101,12 @@ for placement in "${placements[@]}"; do
     scenario "GET /history?topic=stack&result=wrong" GET "/history?topic=stack&result=wrong" "" "$work/readers.csv" "$wrk_cpus"
     scenario "POST /api/history (server fn)" POST "/api/history" "page=1" "$work/readers.csv" "$wrk_cpus"
   } | tee -a "$report"
-  stop_app
+  bench_stop
 done
 
 # Open challenges for the write runs: enough for every answer wrk sends in all of them.
-DATABASE_URL="$url" RUST_LOG=warn "$bin" seed --users 1000 --answers 0 \
-  --open "$(( SLICE * RUNS * 2 * ${#placements[@]} ))" --out "$work/writers.csv" >/dev/null
+bench_seed --users 1000 --answers 0 \
+  --open "$(( SLICE * RUNS * 2 * ${#placements[@]} ))" --out "$work/writers.csv"
 echo 0 > "$work/slice"
 for placement in "${placements[@]}"; do
   IFS=: read -r label server_cpus wrk_cpus <<<"$placement"
@@ -161,7 +115,7 @@ for placement in "${placements[@]}"; do
     header "write, server on $label"
     scenario "POST /api/challenge/answer" POST "/api/challenge/answer" "answer" "$work/writers.csv" "$wrk_cpus"
   } | tee -a "$report"
-  stop_app
+  bench_stop
 done
 echo
 echo "[bench] tables in $report"

@@ -7,48 +7,25 @@
 #   default: dashboard GET / ; history GET /history ; history-fn POST /api/history page=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-PG_ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+. scripts/bench-lib.sh
 PORT="${BENCH_PORT:-3011}"
 # perf would otherwise try to fetch debug info over the network for every library.
 export DEBUGINFOD_URLS=""
-if [ "${1:-}" = "--no-build" ]; then shift; else
-  scripts/ensure-tools.sh
-  cargo leptos build --release --precompress --split
-fi
-for tool in perf wrk; do
-  command -v "$tool" >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-    "$([ "$tool" = perf ] && echo linux-perf || echo wrk)" >/dev/null
-done
+bench_build "${1:-}"
+[ "${1:-}" != "--no-build" ] || shift
+command -v perf >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf >/dev/null
 command -v inferno-flamegraph >/dev/null || cargo install inferno --locked
 [ $# -gt 0 ] || set -- dashboard GET / "" history GET /history "" history-fn POST /api/history page=1
 
 out=target/flamegraph
 mkdir -p "$out"
-db="pc_flame_$$"
-url="${PG_ADMIN_URL%/*}/$db"
-app_pid=""
-cleanup() {
-  [ -z "$app_pid" ] || { kill "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; }
-  psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $db" >/dev/null
-DATABASE_URL="$url" RUST_LOG=warn target/release/promptedcode seed \
-  --users "${BENCH_USERS:-200}" --answers "${BENCH_ANSWERS:-1000}" --out "$out/sessions.csv" >/dev/null
-DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
-LEPTOS_OUTPUT_NAME=promptedcode LEPTOS_SITE_ROOT=target/site RUST_LOG=warn POOL_TARGET=0 \
-  taskset -c 0 target/release/promptedcode > "$out/server.log" 2>&1 &
-app_pid=$!
-for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+bench_database "pc_flame_$$"
+bench_seed --users "${BENCH_USERS:-200}" --answers "${BENCH_ANSWERS:-1000}" --out "$out/sessions.csv"
+bench_start "$PORT" 0 "$out/server.log"
 
 while [ $# -ge 4 ]; do
   name=$1 method=$2 path=$3 body=$4; shift 4
-  load() {
-    BENCH_SESSIONS="$out/sessions.csv" BENCH_METHOD="$method" BENCH_PATH="$path" BENCH_BODY="$body" \
-    BENCH_ORIGIN="http://127.0.0.1:$PORT" BENCH_THREADS=2 \
-      taskset -c 1 wrk -t2 -c32 -d"$1" -s bench/wrk/learners.lua "http://127.0.0.1:$PORT" >/dev/null
-  }
+  load() { bench_wrk "$out/sessions.csv" "$method" "$path" "$body" 0 1 -d"$1" >/dev/null; }
   load 2s
   load 12s &
   load_pid=$!

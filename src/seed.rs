@@ -4,12 +4,12 @@
 //! session tokens and open challenge ids are written to a file for the load generator.
 //!
 //! Every seeded learner has the same password (`seeded-password-1`), hashed once.
-use crate::auth::server::accounts::{hash_password, hash_token, NewPassword};
+use crate::auth::server::accounts::{create_session, hash_password, NewPassword, SessionPolicy};
 use crate::config::Config;
-use crate::entities::{challenge, question, session, user};
+use crate::entities::{challenge, question, user};
 use crate::questions::bank;
-use crate::types::Role;
-use rand::{Rng, RngCore, SeedableRng};
+use crate::types::{Role, UserId};
+use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::io::Write;
 use std::process::ExitCode;
@@ -89,6 +89,7 @@ async fn seed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     if questions.is_empty() {
         return Err("the bank has no questions".into());
     }
+    let sessions = SessionPolicy::of(&config);
     let password_hash = hash_password(NewPassword::parse(PASSWORD, "seeded")?).await?;
     let started = std::time::Instant::now();
     let now = chrono::Utc::now();
@@ -123,7 +124,6 @@ async fn seed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             .all(&db)
             .await?;
         let mut rows = Vec::with_capacity(BATCH);
-        let mut sessions = Vec::with_capacity(ids.len());
         let mut tokens = std::collections::HashMap::with_capacity(ids.len());
         let total = args.answers + args.open;
         for &user_id in &ids {
@@ -150,23 +150,13 @@ async fn seed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                         .await?;
                 }
             }
-            let mut bytes = [0u8; 32];
-            rng.fill_bytes(&mut bytes);
-            let token = crate::questions::dedup::hex(&bytes);
-            sessions.push(session::ActiveModel {
-                id_hash: Set(hash_token(&token)),
-                user_id: Set(user_id),
-                created_at: Set(now),
-                expires_at: Set(now + chrono::Duration::days(30)),
-                last_seen_at: Set(now),
-            });
+            let token = create_session(&db, UserId(user_id), sessions).await?;
             tokens.insert(user_id, (token, Vec::new()));
         }
         if !rows.is_empty() {
             challenges_written += rows.len() as u64;
             challenge::Entity::insert_many(rows).exec(&db).await?;
         }
-        session::Entity::insert_many(sessions).exec(&db).await?;
         if args.open > 0 {
             let open: Vec<(i64, i64)> = challenge::Entity::find()
                 .select_only()

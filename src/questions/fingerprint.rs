@@ -16,7 +16,7 @@ use crate::error::AppError;
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QuerySelect,
+    QuerySelect, Select,
 };
 use std::collections::HashSet;
 
@@ -85,6 +85,24 @@ pub fn same_question(
         ) >= NEAR_DUPLICATE
 }
 
+/// A question's bucket rows, one per band.
+pub fn bucket_rows(
+    question_id: i64,
+    topic_id: i64,
+    stem: &str,
+    options: &[String],
+) -> impl Iterator<Item = question_bucket::ActiveModel> {
+    buckets_of(stem, options)
+        .into_iter()
+        .enumerate()
+        .map(move |(band, bucket)| question_bucket::ActiveModel {
+            question_id: Set(question_id),
+            band: Set(band as i16),
+            topic_id: Set(topic_id),
+            bucket: Set(bucket),
+        })
+}
+
 /// Stores (or replaces) a question's buckets.
 pub async fn index(
     db: &impl ConnectionTrait,
@@ -93,15 +111,7 @@ pub async fn index(
     stem: &str,
     options: &[String],
 ) -> Result<(), DbErr> {
-    let rows = buckets_of(stem, options)
-        .into_iter()
-        .enumerate()
-        .map(|(band, bucket)| question_bucket::ActiveModel {
-            question_id: Set(question_id),
-            band: Set(band as i16),
-            topic_id: Set(topic_id),
-            bucket: Set(bucket),
-        });
+    let rows = bucket_rows(question_id, topic_id, stem, options);
     question_bucket::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([
@@ -165,32 +175,41 @@ pub async fn has_duplicate(
         .into_tuple()
         .all(db)
         .await?;
-    let candidates: Vec<(String, String, OptionList)> = question::Entity::find()
+    let candidates = question::Entity::find()
+        .filter(question::Column::TopicId.eq(topic_id))
+        .filter(
+            Condition::any()
+                .add(question::Column::ContentHash.eq(hash.as_str()))
+                .add(question::Column::Id.is_in(sharing_a_bucket)),
+        );
+    Ok(any_same(db, candidates, &hash, &new_shingles).await?)
+}
+
+/// Whether any question `stored` selects is the same as the new one by today's rule.
+pub async fn any_same(
+    db: &impl ConnectionTrait,
+    stored: Select<question::Entity>,
+    new_hash: &str,
+    new_shingles: &HashSet<String>,
+) -> Result<bool, DbErr> {
+    let rows: Vec<(String, String, OptionList)> = stored
         .select_only()
         .columns([
             question::Column::ContentHash,
             question::Column::Stem,
             question::Column::Options,
         ])
-        .filter(question::Column::TopicId.eq(topic_id))
-        .filter(
-            Condition::any()
-                .add(question::Column::ContentHash.eq(hash.as_str()))
-                .add(question::Column::Id.is_in(sharing_a_bucket)),
-        )
         .into_tuple()
         .all(db)
         .await?;
-    Ok(candidates
-        .iter()
-        .any(|(stored_hash, stored_stem, stored_options)| {
-            same_question(
-                (&hash, &new_shingles),
-                stored_hash,
-                stored_stem,
-                &stored_options.0,
-            )
-        }))
+    Ok(rows.iter().any(|(stored_hash, stored_stem, stored_options)| {
+        same_question(
+            (new_hash, new_shingles),
+            stored_hash,
+            stored_stem,
+            &stored_options.0,
+        )
+    }))
 }
 
 #[cfg(test)]
