@@ -1,13 +1,14 @@
 // Reports what the browser downloads: per entry route, the bytes it must fetch before the
-// page is interactive (the wasm, JS and CSS the server-rendered page preloads or links, and
-// the JS modules those import), and every file of the bundle with the total of all chunks.
+// page is interactive (every /pkg file Chromium requests until all islands on the page have
+// hydrated, lazy island chunks included), and every file of the bundle with the total.
 // Sizes are raw, gzip -9 and brotli (quality 11), as the build precompresses them.
 // Usage: node bench/size.mjs [site-pkg-dir] [--app http://127.0.0.1:3000] [--budget-kib N]
-//   --app: fetch the entry routes from a running release server for the per-route table;
+//   --app: load the entry routes from a running release server for the per-route table;
 //   --budget-kib: exit 1 when a route's brotli bytes exceed N KiB.
-import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, basename } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { createRequire } from "node:module";
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -39,32 +40,26 @@ const row = (label, s) =>
 const add = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
 const zero = { raw: 0, gzip: 0, brotli: 0 };
 
-// The files a JS module imports statically (wasm-bindgen snippets, the split loader).
-function withImports(name, seen = new Set()) {
-  if (seen.has(name) || !existsSync(join(dir, name))) return seen;
-  seen.add(name);
-  if (name.endsWith(".js")) {
-    const text = readFileSync(join(dir, name), "utf8");
-    for (const m of text.matchAll(/(?:import|from)\s*["']\.\/([^"']+)["']/g)) withImports(m[1], seen);
-  }
-  return seen;
-}
-
 let failed = false;
 if (app) {
-  console.log(`per entry route: fetched before interactive`);
+  // A real Chromium loads each route until every island on it has hydrated (lazy islands
+  // fetch their chunks first); what it asked of /pkg is what the route costs.
+  const require = createRequire(new URL("../end2end/package.json", import.meta.url));
+  const { chromium } = require("playwright-core");
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
+  console.log(`per entry route: fetched before interactive (Chromium, until html[data-hydrated])`);
   console.log(`${"route (files)".padEnd(52)}        raw        gzip      brotli`);
   for (const route of ROUTES) {
-    const html = await (await fetch(new URL(route, app))).text();
+    const context = await browser.newContext();
+    const page = await context.newPage();
     const files = new Set();
-    for (const m of html.matchAll(/<link\b[^>]*>/g)) {
-      const tag = m[0];
-      const href = tag.match(/href="([^"]+)"/)?.[1];
-      const rel = tag.match(/rel="([^"]+)"/)?.[1];
-      if (href?.startsWith("/pkg/") && ["preload", "modulepreload", "stylesheet"].includes(rel)) {
-        withImports(href.slice("/pkg/".length), files);
-      }
-    }
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith("/pkg/")) files.add(path.slice("/pkg/".length));
+    });
+    await page.goto(new URL(route, app).href);
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+    await context.close();
     const total = [...files].reduce((sum, f) => add(sum, sizeOf(f)), zero);
     console.log(row(`${route} (${files.size})`, total));
     if (budget && total.brotli > Number(budget) * 1024) {
@@ -72,6 +67,7 @@ if (app) {
       failed = true;
     }
   }
+  await browser.close();
   console.log();
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the browser downloads (make bench-size): builds the release site, serves it on a
-# scratch SQLite database, and prints per entry route the bytes fetched before the page is
-# interactive, then every file and the total of all chunks (raw / gzip / brotli).
+# scratch SQLite database, and prints per entry route the bytes Chromium fetches before the
+# page is interactive, then every file and the total of all chunks (raw / gzip / brotli).
 # Usage: scripts/bench-size.sh [--no-build] [--budget-kib N]   (N: fail above N KiB brotli)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +16,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# Chromium measures what each route loads.
+scripts/ensure-tools.sh --browser
 if [ "$build" = 1 ]; then
-  scripts/ensure-tools.sh
   # The same flags as the end-to-end build, so one build serves both.
   cargo leptos build --release --precompress --split
 fi

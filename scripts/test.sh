@@ -59,6 +59,10 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://$mock_addr/stats" >/dev/null || { echo "error: the mock LLM server did not come up at $mock_addr" >&2; exit 1; }
 base="${PG_ADMIN_URL%/*}"
+# `cargo leptos end-to-end` exits 0 even when the build or a spec fails: build first (that
+# exit status is honest), then read Playwright's own verdict.
+cargo leptos build --release --precompress --split
+rm -f end2end/test-results/.last-run.json
 # The specs sign up dozens of accounts from one address: the per-address limits are raised
 # here (the Rust tests check the default ones).
 DATABASE_URL="$base/$e2e_db" \
@@ -73,12 +77,17 @@ REGISTER_RATE_PER_IP=1000/3600 \
 LOGIN_RATE_PER_IP=1000/300 \
 MOCK_LLM_URL="http://$mock_addr" \
   cargo leptos end-to-end --release --precompress --split
+if ! grep -q '"status": *"passed"' end2end/test-results/.last-run.json 2>/dev/null; then
+  echo "error: end-to-end specs did not pass:" >&2
+  cat end2end/test-results/.last-run.json >&2 2>/dev/null || echo "(no Playwright result)" >&2
+  exit 1
+fi
 
 log "soak (the release server from the end-to-end step, SQLite and Postgres)"
 scripts/soak.sh --no-build --requests 20000
 
 log "initial load per entry route (the release build from the end-to-end step)"
-# A guard against growth at today's size; the goal (180 KiB brotli) is not met yet.
-scripts/bench-size.sh --no-build --budget-kib "${INITIAL_LOAD_BUDGET_KIB:-360}"
+# A guard against growth at today's size (/challenge: 205 KiB); the goal, 180 KiB brotli, is not met yet.
+scripts/bench-size.sh --no-build --budget-kib "${INITIAL_LOAD_BUDGET_KIB:-210}"
 
 log "all tests passed"

@@ -7,7 +7,7 @@ use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{path, Lazy, SsrMode};
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -20,7 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script nonce=leptos::nonce::use_nonce() inner_html=THEME_BOOT_SCRIPT></script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -55,48 +55,22 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main">
                 // Async SSR: pages arrive complete, so they read well even without JavaScript.
-                // Each page is a lazy route: its code is a chunk of its own, fetched when the
-                // page is first shown (and preloaded by the server for the page it renders).
+                // Only the islands in them (`#[island]`) ship to the browser and hydrate.
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/challenge") view={Lazy::<ChallengeRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/history") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/challenge") view=ChallengePage ssr=SsrMode::Async />
+                    <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
     }
 }
 
-/// A route whose page (and everything only it uses) is split into its own chunk.
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        struct $route;
-
-        #[leptos_router::lazy_route]
-        impl leptos_router::LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page /> }.into_any()
-            }
-        }
-    };
-}
-
-lazy_page!(HomeRoute, HomePage);
-lazy_page!(ChallengeRoute, ChallengePage);
-lazy_page!(HistoryRoute, HistoryPage);
-lazy_page!(LoginRoute, LoginPage);
-lazy_page!(RegisterRoute, RegisterPage);
-
 #[component]
 fn HomePage() -> impl IntoView {
-    let auth = Auth::get();
-    let stats = Resource::new(move || auth.version(), |_| crate::history::api::my_stats());
+    let stats = Resource::new(|| (), |_| crate::history::api::my_stats());
     // Its own boundary: whether a model is configured (one resource per boundary).
     let ai_status = Resource::new(|| (), |_| crate::generation::api::get_ai_status());
     view! {

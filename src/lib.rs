@@ -38,22 +38,12 @@ server_only!(
     watchdog,
 );
 
+/// Called by the island script once the bundle has loaded; it then hydrates each
+/// `#[island]` on the page (the rest of the page is plain server-rendered HTML). The big
+/// islands are lazy: their code is a chunk of its own, fetched only by a page that has one.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    _ = any_spawner::Executor::init_wasm_bindgen();
-    // Lazy routes: the page's chunk is fetched, then the page hydrates.
-    leptos::task::spawn_local(async {
-        let body = leptos::prelude::document()
-            .body()
-            .expect("the page has a body");
-        leptos::mount::hydrate_from_async(body, app::App)
-            .await
-            .forget();
-        // Lets tests (and curious users) see that the page is interactive.
-        if let Some(root) = leptos::prelude::document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
+    leptos::mount::hydrate_islands();
 }

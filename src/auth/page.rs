@@ -1,38 +1,29 @@
 //! The account pages (log in, register), the nav's user menu, and `Auth`, the app-wide
 //! "who is logged in". Both forms are plain HTML forms the server answers, so they work
-//! before (or without) the WebAssembly bundle; with it, they submit in place.
+//! before (or without) the WebAssembly bundle; with it (each form is an island), they
+//! submit in place and show errors next to the fields.
 use super::api::{Login, Logout, Register};
 use super::model::{after_login, CurrentUser};
 use crate::error::AppError;
-use crate::ui::{use_browser_utc_offset, FieldError, FormError};
+use crate::ui::{go_to, use_browser_utc_offset, use_island_ready, FieldError, FormError};
 use leptos::prelude::*;
+use leptos::server::ServerActionError;
+use leptos::server_fn::error::ServerFnUrlError;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
-/// Who is logged in. `version` moves on every log in, registration and log out; resources
-/// that depend on the user key on it.
+/// Who is logged in, read once per page the server renders.
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
-    version: RwSignal<u32>,
-    pub logout: ServerAction<Logout>,
 }
 
 impl Auth {
     pub fn provide() -> Self {
-        let version = RwSignal::new(0u32);
-        let logout = ServerAction::<Logout>::new();
-        let user = Resource::new(move || version.get(), |_| super::api::get_current_user());
         let auth = Auth {
-            user,
-            version,
-            logout,
+            user: Resource::new(|| (), |_| super::api::get_current_user()),
         };
-        Effect::new(move |_| {
-            if logout.version().get() > 0 {
-                version.update(|v| *v += 1);
-            }
-        });
         provide_context(auth);
         auth
     }
@@ -40,116 +31,134 @@ impl Auth {
     pub fn get() -> Self {
         expect_context::<Auth>()
     }
+}
 
-    /// Tracks the session: read it in a resource's source to refetch on every change.
-    pub fn version(&self) -> u32 {
-        self.version.get()
-    }
+/// What a sign-in form starts with: where to go after, and the error of a form posted
+/// without JavaScript (the server sends it back in the address).
+struct SignInStart {
+    next: String,
+    error: Option<AppError>,
+}
 
-    fn session_changed(&self) {
-        self.version.update(|v| *v += 1);
+impl SignInStart {
+    fn read<S: ServerFn<Error = AppError>>() -> Self {
+        let next = use_query_map().with_untracked(|q| after_login(q.get("next").as_deref()));
+        let error = use_context::<ServerActionError>()
+            .filter(|e| e.path() == S::PATH)
+            .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()));
+        SignInStart { next, error }
     }
 }
 
-/// The state of a log-in or registration form: its last error, and where to go after.
-/// A success refreshes who is logged in and goes on to `next`.
+/// The state of a log-in or registration form: its error (the first one from the start,
+/// until the form is sent), and whether it is on its way. A success loads `next`, where the
+/// server shows the signed-in user.
 struct SignInForm {
     error: Signal<Option<AppError>>,
     pending: Signal<bool>,
-    next: Memo<String>,
 }
 
 impl SignInForm {
-    fn of(value: Signal<Option<Result<CurrentUser, AppError>>>, pending: Signal<bool>) -> Self {
-        let query = use_query_map();
-        let next = Memo::new(move |_| after_login(query.read().get("next").as_deref()));
-        let auth = Auth::get();
-        let navigate = use_navigate();
+    fn of<S>(action: ServerAction<S>, next: String, first_error: Option<AppError>) -> Self
+    where
+        S: ServerFn<Output = CurrentUser, Error = AppError> + Clone + Send + Sync + 'static,
+    {
         Effect::new(move |_| {
-            if matches!(value.get(), Some(Ok(_))) {
-                auth.session_changed();
-                navigate(&next.get_untracked(), Default::default());
+            if matches!(action.value().get(), Some(Ok(_))) {
+                go_to(&next);
             }
         });
         SignInForm {
-            error: Signal::derive(move || value.get().and_then(Result::err)),
-            pending,
-            next,
+            error: Signal::derive(move || match action.value().get() {
+                Some(result) => result.err(),
+                None => first_error.clone(),
+            }),
+            pending: action.pending().into(),
         }
     }
 }
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    // Created here, inside the routes, so an error from a form posted without JavaScript
-    // (it comes back in the URL) shows too.
-    let action = ServerAction::<Login>::new();
-    let SignInForm {
-        error,
-        pending,
-        next,
-    } = SignInForm::of(action.value().into(), action.pending().into());
+    let SignInStart { next, error } = SignInStart::read::<Login>();
     view! {
         <section class="auth-card">
             <h1>"Log in"</h1>
             <p class="muted">"Welcome back. Pick up where you left off."</p>
-            <ActionForm action=action attr:class="stack" attr:novalidate=true>
-                <FormError error=error />
-                <input type="hidden" name="next" value=move || next.get() />
-                <label for="login-email">"Email"</label>
-                <input id="login-email" type="email" name="email" autocomplete="email" required maxlength="254"
-                    aria-invalid=field_invalid(error, "email") aria-describedby="login-email-error" />
-                <FieldError error=error field="email" id="login-email-error" />
-                <label for="login-password">"Password"</label>
-                <input id="login-password" type="password" name="password" autocomplete="current-password" required maxlength="128"
-                    aria-invalid=field_invalid(error, "password") aria-describedby="login-password-error" />
-                <FieldError error=error field="password" id="login-password-error" />
-                <button type="submit" class="primary" disabled=pending>
-                    {move || if pending.get() { "Logging in…" } else { "Log in" }}
-                </button>
-            </ActionForm>
+            <LoginForm next=next first_error=error />
             <p class="muted">"New here? " <A href="/register">"Create an account"</A></p>
         </section>
     }
 }
 
+#[island(lazy)]
+fn LoginForm(next: String, first_error: Option<AppError>) -> impl IntoView {
+    use_island_ready();
+    let action = ServerAction::<Login>::new();
+    let shown_next = next.clone();
+    let SignInForm { error, pending } = SignInForm::of(action, next, first_error);
+    view! {
+        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+            <FormError error=error />
+            <input type="hidden" name="next" value=shown_next />
+            <label for="login-email">"Email"</label>
+            <input id="login-email" type="email" name="email" autocomplete="email" required maxlength="254"
+                aria-invalid=field_invalid(error, "email") aria-describedby="login-email-error" />
+            <FieldError error=error field="email" id="login-email-error" />
+            <label for="login-password">"Password"</label>
+            <input id="login-password" type="password" name="password" autocomplete="current-password" required maxlength="128"
+                aria-invalid=field_invalid(error, "password") aria-describedby="login-password-error" />
+            <FieldError error=error field="password" id="login-password-error" />
+            <button type="submit" class="primary" disabled=pending>
+                {move || if pending.get() { "Logging in…" } else { "Log in" }}
+            </button>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let action = ServerAction::<Register>::new();
-    let SignInForm {
-        error,
-        pending,
-        next,
-    } = SignInForm::of(action.value().into(), action.pending().into());
-    // The browser's offset, so the daily AI quota resets at the user's own midnight.
-    let utc_offset = use_browser_utc_offset();
+    let SignInStart { next, error } = SignInStart::read::<Register>();
     view! {
         <section class="auth-card">
             <h1>"Create your account"</h1>
             <p class="muted">"Your answers and progress are kept for you."</p>
-            <ActionForm action=action attr:class="stack" attr:novalidate=true>
-                <FormError error=error />
-                <input type="hidden" name="utc_offset_minutes" value=move || utc_offset.get() />
-                <input type="hidden" name="next" value=move || next.get() />
-                <label for="reg-name">"Name " <span class="muted">"(optional)"</span></label>
-                <input id="reg-name" type="text" name="display_name" autocomplete="nickname" maxlength="80"
-                    aria-invalid=field_invalid(error, "display_name") aria-describedby="reg-name-error" />
-                <FieldError error=error field="display_name" id="reg-name-error" />
-                <label for="reg-email">"Email"</label>
-                <input id="reg-email" type="email" name="email" autocomplete="email" required maxlength="254"
-                    aria-invalid=field_invalid(error, "email") aria-describedby="reg-email-error" />
-                <FieldError error=error field="email" id="reg-email-error" />
-                <label for="reg-password">"Password"</label>
-                <input id="reg-password" type="password" name="password" autocomplete="new-password" required minlength="10" maxlength="128"
-                    aria-invalid=field_invalid(error, "password") aria-describedby="reg-password-hint reg-password-error" />
-                <small id="reg-password-hint" class="muted">"At least 10 characters."</small>
-                <FieldError error=error field="password" id="reg-password-error" />
-                <button type="submit" class="primary" disabled=pending>
-                    {move || if pending.get() { "Creating account…" } else { "Create account" }}
-                </button>
-            </ActionForm>
+            <RegisterForm next=next first_error=error />
             <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
         </section>
+    }
+}
+
+#[island(lazy)]
+fn RegisterForm(next: String, first_error: Option<AppError>) -> impl IntoView {
+    use_island_ready();
+    let action = ServerAction::<Register>::new();
+    let shown_next = next.clone();
+    let SignInForm { error, pending } = SignInForm::of(action, next, first_error);
+    // The browser's offset, so the daily AI quota resets at the user's own midnight.
+    let utc_offset = use_browser_utc_offset();
+    view! {
+        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+            <FormError error=error />
+            <input type="hidden" name="utc_offset_minutes" value=move || utc_offset.get() />
+            <input type="hidden" name="next" value=shown_next />
+            <label for="reg-name">"Name " <span class="muted">"(optional)"</span></label>
+            <input id="reg-name" type="text" name="display_name" autocomplete="nickname" maxlength="80"
+                aria-invalid=field_invalid(error, "display_name") aria-describedby="reg-name-error" />
+            <FieldError error=error field="display_name" id="reg-name-error" />
+            <label for="reg-email">"Email"</label>
+            <input id="reg-email" type="email" name="email" autocomplete="email" required maxlength="254"
+                aria-invalid=field_invalid(error, "email") aria-describedby="reg-email-error" />
+            <FieldError error=error field="email" id="reg-email-error" />
+            <label for="reg-password">"Password"</label>
+            <input id="reg-password" type="password" name="password" autocomplete="new-password" required minlength="10" maxlength="128"
+                aria-invalid=field_invalid(error, "password") aria-describedby="reg-password-hint reg-password-error" />
+            <small id="reg-password-hint" class="muted">"At least 10 characters."</small>
+            <FieldError error=error field="password" id="reg-password-error" />
+            <button type="submit" class="primary" disabled=pending>
+                {move || if pending.get() { "Creating account…" } else { "Create account" }}
+            </button>
+        </ActionForm>
     }
 }
 
@@ -167,23 +176,19 @@ fn field_invalid(
     }
 }
 
-/// The right end of the nav bar: the user's name and Log out, or Log in / Sign up.
+/// The right end of the nav bar: the user's name and Log out, or Log in / Sign up. Log out
+/// is a plain form: the server ends the session and sends the browser to `/`.
 #[component]
 pub fn UserMenu() -> impl IntoView {
     let auth = Auth::get();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = auth.logout.value().get() {
-            navigate("/", Default::default());
-        }
-    });
+    let logout = ServerAction::<Logout>::new();
     view! {
         <Transition fallback=|| view! { <span class="muted">"…"</span> }>
             {move || {
                 auth.user.get().map(|user| match user {
                     Ok(Some(user)) => view! {
                         <span class="user-name" data-testid="user-name">{user.display_name}</span>
-                        <ActionForm action=auth.logout attr:class="inline">
+                        <ActionForm action=logout attr:class="inline">
                             <button type="submit" class="link">"Log out"</button>
                         </ActionForm>
                     }.into_any(),

@@ -1,61 +1,113 @@
 //! The challenge page: the mode note, the picker and the quota line (one boundary reading
 //! the setup), the progress of an AI generation, and the challenge itself (one boundary
-//! reading the current challenge).
+//! reading the current challenge). All of it is one island, `ChallengeWorkspace`: the page
+//! changes in place from one challenge to the next and records each in the address.
 use super::api::{self, AnswerChallenge, NextChallenge};
 use super::card::ChallengeCard;
-use super::model::{ChallengeSlot, ChallengeView};
+use super::model::{ChallengeSetup, ChallengeSlot, ChallengeView};
 use super::picker::{shown_topic, Choice, Picker};
 use super::shortcuts::{use_challenge_shortcuts, Shortcuts};
-use crate::auth::Auth;
 use crate::error::AppError;
 use crate::generation::model::GenerateRequest;
 use crate::generation::{use_ai_generation, AiProgress, ModeNote, QuotaLine};
 use crate::types::{ChallengeId, Difficulty, TopicSlug};
-use crate::ui::FormError;
+use crate::ui::{boxed_on_server, push_address, use_address_param, use_island_ready, FormError};
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
+fn challenge_id_of(raw: Option<String>) -> Option<ChallengeId> {
+    raw.and_then(|id| id.parse::<i64>().ok()).map(ChallengeId)
+}
+
+/// Reads the address and the first data on the server (the choice survives a reload and a
+/// form posted without JavaScript: the address carries it) and hands them to the island,
+/// which ships no resource or suspense machinery to the browser.
 #[component]
 pub fn ChallengePage() -> impl IntoView {
-    let auth = Auth::get();
-    let query = use_query_map();
-    let navigate = use_navigate();
-
-    // `try_with`: a resource can re-check this after its request was dropped and the
-    // query disposed; that must not panic.
-    let challenge_id = Memo::new(move |_| {
-        query
-            .try_with(|q| q.get("id"))
-            .flatten()
-            .and_then(|id| id.parse::<i64>().ok())
-            .map(ChallengeId)
-    });
-    let ai = use_ai_generation();
-    // One resource per boundary, each keyed on plain signals (never on another resource):
-    // the page's SSR reads each exactly once.
-    let current = Resource::new(
-        move || (challenge_id.get(), auth.version()),
-        |(id, _)| api::current_challenge(id),
-    );
-    let setup = Resource::new(
-        move || (ai.quota_version().get(), auth.version()),
-        |_| api::get_challenge_setup(),
-    );
-    // For event handlers only; views get the setup from the boundary that reads it.
-    let setup_now = move || setup.get_untracked().and_then(Result::ok);
-
-    // The choice survives a reload and a form posted without JavaScript: the URL carries it.
-    let (initial_topic, initial_difficulty) = query.with_untracked(|q| {
+    let (id, topic, difficulty) = use_query_map().with_untracked(|q| {
         (
+            challenge_id_of(q.get("id")),
             q.get("topic").and_then(|raw| raw.parse::<TopicSlug>().ok()),
             q.get("difficulty")
                 .and_then(|raw| raw.parse::<Difficulty>().ok()),
         )
     });
+    let start = Resource::new(
+        || (),
+        move |_| async move {
+            let slot = api::current_challenge(id).await;
+            (slot, api::get_challenge_setup().await)
+        },
+    );
+    view! {
+        <section class="page challenge-page">
+            <header class="page-header">
+                <h1>"Challenge"</h1>
+            </header>
+            <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading challenge…"</div> }>
+                {move || start.get().map(|(slot, setup)| view! {
+                    <ChallengeWorkspace topic=topic.clone() difficulty=difficulty challenge=slot setup=setup />
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Applies only the answer to the last request sent: a slow early reply never overwrites
+/// a later one.
+#[derive(Clone, Copy)]
+struct Latest(StoredValue<u32>);
+
+impl Latest {
+    fn new() -> Self {
+        Latest(StoredValue::new(0))
+    }
+
+    fn fetch<T: Send + Sync + 'static>(
+        self,
+        target: RwSignal<T>,
+        request: impl std::future::Future<Output = T> + 'static,
+    ) {
+        self.0.update_value(|n| *n += 1);
+        let ticket = self.0.get_value();
+        leptos::task::spawn_local(async move {
+            let reply = request.await;
+            if self.0.try_get_value() == Some(ticket) {
+                target.set(reply);
+            }
+        });
+    }
+}
+
+#[island(lazy)]
+fn ChallengeWorkspace(
+    topic: Option<TopicSlug>,
+    difficulty: Option<Difficulty>,
+    challenge: Result<ChallengeSlot, AppError>,
+    setup: Result<ChallengeSetup, AppError>,
+) -> impl IntoView {
+    use_island_ready();
+    let ai = use_ai_generation();
+    let current = RwSignal::new(challenge);
+    let setup = RwSignal::new(setup);
+    let (current_request, setup_request) = (Latest::new(), Latest::new());
+    let load = move |id: Option<ChallengeId>| {
+        current_request.fetch(current, api::current_challenge(id));
+    };
+    // Back and Forward between challenges shown here.
+    use_address_param("id", move |raw| load(challenge_id_of(raw)));
+    // The quota line follows every generation that may have used some of it.
+    Effect::watch(
+        move || ai.quota_version().get(),
+        move |_, _, _| setup_request.fetch(setup, api::get_challenge_setup()),
+        false,
+    );
+    let setup_now = move || setup.get_untracked().ok();
+
     let choice = Choice {
-        topic: RwSignal::new(initial_topic),
-        difficulty: RwSignal::new(initial_difficulty.unwrap_or(Difficulty::Easy)),
+        topic: RwSignal::new(topic),
+        difficulty: RwSignal::new(difficulty.unwrap_or(Difficulty::Easy)),
         language: RwSignal::new(None),
         focus: RwSignal::new(String::new()),
     };
@@ -66,31 +118,34 @@ pub fn ChallengePage() -> impl IntoView {
     let next = ServerAction::<NextChallenge>::new();
     let answer = ServerAction::<AnswerChallenge>::new();
 
-    // The URL of a challenge, with the choice that led to it.
-    let url_of = move |id: ChallengeId| {
+    // Records a challenge (with the choice that led to it) in the address.
+    let record = move |id: ChallengeId| {
         let topic = chosen_topic().map(|t| t.to_string()).unwrap_or_default();
         let difficulty = choice.difficulty.get_untracked();
-        format!("/challenge?id={id}&topic={topic}&difficulty={difficulty}")
+        push_address(&format!(
+            "/challenge?id={id}&topic={topic}&difficulty={difficulty}"
+        ));
     };
-    Effect::new({
-        let navigate = navigate.clone();
-        move |_| {
-            if let Some(Ok(view)) = next.value().get() {
-                navigate(&url_of(view.id), Default::default());
-            }
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = next.value().get() {
+            record(view.id);
+            current.set(Ok(ChallengeSlot::Shown(view)));
         }
     });
     Effect::new(move |_| {
         if let Some(id) = ai.ready().get() {
-            navigate(&url_of(id), Default::default());
+            record(id);
+            load(Some(id));
         }
     });
     // Keep the picker in step with the challenge on screen (e.g. opened from history).
     Effect::new(move |_| {
-        if let Some(Ok(ChallengeSlot::Shown(view))) = current.get() {
-            choice.topic.set(Some(view.topic.slug.clone()));
-            choice.difficulty.set(view.difficulty);
-        }
+        current.with(|slot| {
+            if let Ok(ChallengeSlot::Shown(view)) = slot {
+                choice.topic.set(Some(view.topic.slug.clone()));
+                choice.difficulty.set(view.difficulty);
+            }
+        })
     });
 
     // Starts a question for the chosen topic and difficulty, unless one is under way.
@@ -123,7 +178,7 @@ pub fn ChallengePage() -> impl IntoView {
         }
     };
     let choose = move |index: u8| {
-        let Some(Ok(ChallengeSlot::Shown(view))) = current.get_untracked() else {
+        let Ok(ChallengeSlot::Shown(view)) = current.get_untracked() else {
             return;
         };
         let already = answer
@@ -166,52 +221,40 @@ pub fn ChallengePage() -> impl IntoView {
     let run = ai.run();
 
     view! {
-        <section class="page challenge-page">
-            <header class="page-header">
-                <h1>"Challenge"</h1>
-            </header>
+        {boxed_on_server(move || match setup.get() {
+            Ok(setup) => {
+                let model = setup.ai.model;
+                let ai_on = model.is_some();
+                Either::Left(view! {
+                    <ModeNote model=model />
+                    <Picker topics=setup.topics ai=ai_on choice=choice busy=busy
+                        bank_pending=bank_pending on_primary=primary on_bank=from_bank />
+                    {setup.ai.quota.map(|quota| view! { <QuotaLine quota=quota /> })}
+                })
+            }
+            Err(e) => Either::Right(view! { <p class="form-error" role="alert">{e.to_string()}</p> }),
+        })}
+        <FormError error=next_error />
+        {move || run.with(|r| r.error.clone()).map(|e| view! {
+            <p class="form-error" role="alert" data-testid="ai-error">{e}</p>
+        })}
+        {move || run.with(|r| r.notice.clone()).map(|n| view! {
+            <p class="notice" role="status" data-testid="ai-notice">{n}</p>
+        })}
+        <Show when=move || run.with(|r| r.running)>
+            <AiProgress run=run on_cancel=move || ai.cancel() />
+        </Show>
 
-            // The only reader of `setup`: the mode note, the picker and the quota.
-            <Transition fallback=|| view! { <div class="picker skeleton" aria-busy="true">"Loading…"</div> }>
-                {move || setup.get().map(|result| match result {
-                    Ok(setup) => {
-                        let model = setup.ai.model;
-                        let ai_on = model.is_some();
-                        view! {
-                            <ModeNote model=model />
-                            <Picker topics=setup.topics ai=ai_on choice=choice busy=busy
-                                bank_pending=bank_pending on_primary=primary on_bank=from_bank />
-                            {setup.ai.quota.map(|quota| view! { <QuotaLine quota=quota /> })}
-                        }.into_any()
-                    }
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })}
-            </Transition>
-            <FormError error=next_error />
-            {move || run.with(|r| r.error.clone()).map(|e| view! {
-                <p class="form-error" role="alert" data-testid="ai-error">{e}</p>
-            })}
-            {move || run.with(|r| r.notice.clone()).map(|n| view! {
-                <p class="notice" role="status" data-testid="ai-notice">{n}</p>
-            })}
-            <Show when=move || run.with(|r| r.running)>
-                <AiProgress run=run on_cancel=move || ai.cancel() />
-            </Show>
-
-            // The only reader of `current`.
-            <Transition fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading challenge…"</div> }>
-                {move || current.get().map(|slot| match slot {
-                    Ok(ChallengeSlot::Shown(view)) => {
-                        let shown = shown_answer(&view);
-                        view! { <ChallengeCard view=view shown=shown on_choose=choose pending=answer_pending /> }.into_any()
-                    }
-                    Ok(ChallengeSlot::SignedOut) | Err(AppError::Unauthorized) => view! { <SignedOutNote /> }.into_any(),
-                    Ok(ChallengeSlot::Empty) => view! { <EmptyNote /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })}
-            </Transition>
-            <FormError error=answer_error />
-        </section>
+        {boxed_on_server(move || match current.get() {
+            Ok(ChallengeSlot::Shown(view)) => {
+                let shown = shown_answer(&view);
+                EitherOf4::A(view! { <ChallengeCard view=view shown=shown on_choose=choose pending=answer_pending /> })
+            }
+            Ok(ChallengeSlot::SignedOut) | Err(AppError::Unauthorized) => EitherOf4::B(view! { <SignedOutNote /> }),
+            Ok(ChallengeSlot::Empty) => EitherOf4::C(view! { <EmptyNote /> }),
+            Err(e) => EitherOf4::D(view! { <p class="form-error" role="alert">{e.to_string()}</p> }),
+        })}
+        <FormError error=answer_error />
     }
 }
 
@@ -220,7 +263,7 @@ fn SignedOutNote() -> impl IntoView {
     view! {
         <div class="card empty">
             <p>"Log in to get challenges. Your answers are saved to your history."</p>
-            <p><A href="/login?next=/challenge" attr:class="button primary">"Log in"</A> " " <A href="/register?next=/challenge" attr:class="button">"Create an account"</A></p>
+            <p><a href="/login?next=/challenge" class="button primary">"Log in"</a> " " <a href="/register?next=/challenge" class="button">"Create an account"</a></p>
         </div>
     }
 }

@@ -2,25 +2,24 @@
 //! progress of a running generation.
 use super::hook::AiRun;
 use super::model::{QuotaView, Stage};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// Where questions come from here, in the learner's words.
 #[component]
 pub fn ModeNote(model: Option<String>) -> impl IntoView {
     match model {
-        Some(model) => view! {
+        Some(model) => Either::Left(view! {
             <p class="muted mode-note" data-testid="mode-note">
                 "AI mode: questions are written by " <code>{model}</code>
                 ", checked by an independent second pass and deduplicated before you see them. Questions from our reviewed bank stay available."
             </p>
-        }
-        .into_any(),
-        None => view! {
+        }),
+        None => Either::Right(view! {
             <p class="muted mode-note" data-testid="mode-note">
                 "Questions come from our reviewed question bank; AI generation is not set up on this server."
             </p>
-        }
-        .into_any(),
+        }),
     }
 }
 

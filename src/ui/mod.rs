@@ -47,8 +47,9 @@ pub fn Html(html: String, #[prop(optional)] class: &'static str) -> impl IntoVie
 
 /// Switches between light and dark; the choice is remembered in localStorage and
 /// applied before first paint by the inline script in the page head.
-#[component]
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
+    use_island_ready();
     view! {
         <button type="button" class="icon-button" on:click=move |_| browser::toggle_theme() aria-label="Toggle dark mode" title="Toggle dark mode">
             <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
@@ -67,6 +68,44 @@ pub fn use_browser_utc_offset() -> RwSignal<String> {
     let offset = RwSignal::new(String::new());
     Effect::new(move |_| offset.set(browser::utc_offset_minutes()));
     offset
+}
+
+/// Every island calls this: once all the islands on the page have hydrated (the lazy ones
+/// load their code first), the page is marked `data-hydrated`, so tests wait for the real
+/// thing.
+pub fn use_island_ready() {
+    Effect::new(|_| browser::island_ready());
+}
+
+/// On the server, boxes a large part of an island's view so its render is not one deeply
+/// nested future (debug builds overflowed a worker's stack); in the browser, the view as it
+/// is (a boxed view would ship its async hydration code too).
+#[cfg(feature = "ssr")]
+pub fn boxed_on_server(view: impl IntoView + 'static) -> AnyView {
+    view.into_any()
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn boxed_on_server<V: IntoView>(view: V) -> V {
+    view
+}
+
+/// Loads `url` as a new page (islands have no client-side router: a page the server renders
+/// is the way to show a changed session).
+pub fn go_to(url: &str) {
+    browser::go_to(url);
+}
+
+/// Records `url` as the address of what the page now shows, so Back returns to it; the
+/// page itself changes in place.
+pub fn push_address(url: &str) {
+    browser::push_address(url);
+}
+
+/// Hears Back and Forward between addresses this page pushed: `on_change` gets the value
+/// of the query parameter `key` of the address returned to.
+pub fn use_address_param(key: &'static str, on_change: impl Fn(Option<String>) + 'static) {
+    browser::on_pop_state(key, on_change);
 }
 
 /// Marks the response of the page being rendered on the server as a 404.
@@ -108,8 +147,66 @@ mod browser {
         (-(minutes_west as i32)).to_string()
     }
 
+    #[cfg(feature = "hydrate")]
+    pub fn go_to(url: &str) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().assign(url);
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn push_address(url: &str) {
+        if let Some(Ok(history)) = web_sys::window().map(|w| w.history()) {
+            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn on_pop_state(key: &'static str, on_change: impl Fn(Option<String>) + 'static) {
+        let handle = leptos::prelude::window_event_listener(leptos::ev::popstate, move |_| {
+            let search = web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .unwrap_or_default();
+            let value = web_sys::UrlSearchParams::new_with_str(&search)
+                .ok()
+                .and_then(|params| params.get(key));
+            on_change(value);
+        });
+        leptos::prelude::on_cleanup(move || handle.remove());
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn island_ready() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static READY: AtomicU32 = AtomicU32::new(0);
+        let ready = READY.fetch_add(1, Ordering::Relaxed) + 1;
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let islands = document
+            .query_selector_all("leptos-island")
+            .map_or(0, |list| list.length());
+        if ready >= islands {
+            if let Some(root) = document.document_element() {
+                let _ = root.set_attribute("data-hydrated", "true");
+            }
+        }
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn island_ready() {}
+
     #[cfg(not(feature = "hydrate"))]
     pub fn toggle_theme() {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn go_to(_url: &str) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn push_address(_url: &str) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn on_pop_state(_key: &'static str, _on_change: impl Fn(Option<String>) + 'static) {}
 
     #[cfg(not(feature = "hydrate"))]
     pub fn utc_offset_minutes() -> String {
