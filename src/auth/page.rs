@@ -50,30 +50,37 @@ impl SignInStart {
     }
 }
 
-/// The state of a log-in or registration form: its error (the first one from the start,
-/// until the form is sent), and whether it is on its way. A success loads `next`, where the
-/// server shows the signed-in user.
-struct SignInForm {
+/// A log-in or registration form in the browser: its action, its error (the first one from
+/// the start, until the form is sent), whether it is on its way, and where it goes after.
+/// A success loads `next`, where the server shows the signed-in user.
+struct SignInForm<S: ServerFn + 'static> {
+    action: ServerAction<S>,
     error: Signal<Option<AppError>>,
     pending: Signal<bool>,
+    next: String,
 }
 
-impl SignInForm {
-    fn of<S>(action: ServerAction<S>, next: String, first_error: Option<AppError>) -> Self
-    where
-        S: ServerFn<Output = CurrentUser, Error = AppError> + Clone + Send + Sync + 'static,
-    {
+impl<S> SignInForm<S>
+where
+    S: ServerFn<Output = CurrentUser, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    fn start(next: String, first_error: Option<AppError>) -> Self {
+        use_island_ready();
+        let action = ServerAction::<S>::new();
+        let target = next.clone();
         Effect::new(move |_| {
             if matches!(action.value().get(), Some(Ok(_))) {
-                go_to(&next);
+                go_to(&target);
             }
         });
         SignInForm {
+            action,
             error: Signal::derive(move || match action.value().get() {
                 Some(result) => result.err(),
                 None => first_error.clone(),
             }),
             pending: action.pending().into(),
+            next,
         }
     }
 }
@@ -93,14 +100,16 @@ pub fn LoginPage() -> impl IntoView {
 
 #[island(lazy)]
 fn LoginForm(next: String, first_error: Option<AppError>) -> impl IntoView {
-    use_island_ready();
-    let action = ServerAction::<Login>::new();
-    let shown_next = next.clone();
-    let SignInForm { error, pending } = SignInForm::of(action, next, first_error);
+    let SignInForm {
+        action,
+        error,
+        pending,
+        next,
+    } = SignInForm::<Login>::start(next, first_error);
     view! {
         <ActionForm action=action attr:class="stack" attr:novalidate=true>
             <FormError error=error />
-            <input type="hidden" name="next" value=shown_next />
+            <input type="hidden" name="next" value=next />
             <label for="login-email">"Email"</label>
             <input id="login-email" type="email" name="email" autocomplete="email" required maxlength="254"
                 aria-invalid=field_invalid(error, "email") aria-describedby="login-email-error" />
@@ -131,17 +140,19 @@ pub fn RegisterPage() -> impl IntoView {
 
 #[island(lazy)]
 fn RegisterForm(next: String, first_error: Option<AppError>) -> impl IntoView {
-    use_island_ready();
-    let action = ServerAction::<Register>::new();
-    let shown_next = next.clone();
-    let SignInForm { error, pending } = SignInForm::of(action, next, first_error);
+    let SignInForm {
+        action,
+        error,
+        pending,
+        next,
+    } = SignInForm::<Register>::start(next, first_error);
     // The browser's offset, so the daily AI quota resets at the user's own midnight.
     let utc_offset = use_browser_utc_offset();
     view! {
         <ActionForm action=action attr:class="stack" attr:novalidate=true>
             <FormError error=error />
             <input type="hidden" name="utc_offset_minutes" value=move || utc_offset.get() />
-            <input type="hidden" name="next" value=shown_next />
+            <input type="hidden" name="next" value=next />
             <label for="reg-name">"Name " <span class="muted">"(optional)"</span></label>
             <input id="reg-name" type="text" name="display_name" autocomplete="nickname" maxlength="80"
                 aria-invalid=field_invalid(error, "display_name") aria-describedby="reg-name-error" />
