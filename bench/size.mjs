@@ -4,7 +4,8 @@
 // Sizes are raw, gzip -9 and brotli (quality 11), as the build precompresses them.
 // Usage: node bench/size.mjs [site-pkg-dir] [--app http://127.0.0.1:3000] [--budget-kib N]
 //   --app: load the entry routes from a running release server for the per-route table;
-//   --budget-kib: exit 1 when a route's brotli bytes exceed N KiB.
+//   --budget-kib: exit 1 when a route's brotli bytes (wasm + JS + CSS) exceed N KiB.
+//   --wasm-budget-kb: exit 1 when a route's wasm alone exceeds N KB (1,000 bytes) brotli.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, basename } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -17,6 +18,7 @@ const option = (name) => {
 };
 const app = option("--app");
 const budget = option("--budget-kib");
+const wasmBudget = option("--wasm-budget-kb");
 const dir = args[0] ?? "target/site/pkg";
 const ROUTES = ["/", "/challenge", "/history", "/login"];
 
@@ -48,7 +50,7 @@ if (app) {
   const { chromium } = require("playwright-core");
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
   console.log(`per entry route: fetched before interactive (Chromium, until html[data-hydrated])`);
-  console.log(`${"route (files)".padEnd(52)}        raw        gzip      brotli`);
+  console.log(`${"route (files)".padEnd(52)}        raw        gzip      brotli   wasm brotli`);
   for (const route of ROUTES) {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -61,7 +63,12 @@ if (app) {
     await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
     await context.close();
     const total = [...files].reduce((sum, f) => add(sum, sizeOf(f)), zero);
-    console.log(row(`${route} (${files.size})`, total));
+    const wasm = [...files].filter((f) => f.endsWith(".wasm")).reduce((sum, f) => sum + sizeOf(f).brotli, 0);
+    console.log(`${row(`${route} (${files.size})`, total)}  ${(wasm / 1000).toFixed(1).padStart(9)} KB`);
+    if (wasmBudget && wasm > Number(wasmBudget) * 1000) {
+      console.log(`  wasm over the budget of ${wasmBudget} KB brotli`);
+      failed = true;
+    }
     if (budget && total.brotli > Number(budget) * 1024) {
       console.log(`  over the budget of ${budget} KiB brotli: ${[...files].join(", ")}`);
       failed = true;

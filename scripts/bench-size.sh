@@ -2,7 +2,8 @@
 # What the browser downloads (make bench-size): builds the release site, serves it on a
 # scratch SQLite database, and prints per entry route the bytes Chromium fetches before the
 # page is interactive, then every file and the total of all chunks (raw / gzip / brotli).
-# Usage: scripts/bench-size.sh [--no-build] [--budget-kib N]   (N: fail above N KiB brotli)
+# Usage: scripts/bench-size.sh [--no-build] [--budget-kib N] [--wasm-budget-kb W]
+#   (fail when a route fetches above N KiB brotli in all, or above W KB of wasm brotli)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -11,8 +12,9 @@ budget=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
-    --budget-kib) budget=(--budget-kib "$2"); shift ;;
-    *) echo "usage: scripts/bench-size.sh [--no-build] [--budget-kib N]" >&2; exit 2 ;;
+    --budget-kib) budget+=(--budget-kib "$2"); shift ;;
+    --wasm-budget-kb) budget+=(--wasm-budget-kb "$2"); shift ;;
+    *) echo "usage: scripts/bench-size.sh [--no-build] [--budget-kib N] [--wasm-budget-kb W]" >&2; exit 2 ;;
   esac
   shift
 done

@@ -5,7 +5,7 @@
 use super::api::{Login, Logout, Register};
 use super::model::{after_login, CurrentUser};
 use crate::error::AppError;
-use crate::ui::{go_to, use_browser_utc_offset, use_island_ready, FieldError, FormError};
+use crate::ui::{go_to, use_browser_utc_offset, use_island_ready, FieldError, FormError, Shipped};
 use leptos::prelude::*;
 use leptos::server::ServerActionError;
 use leptos::server_fn::error::ServerFnUrlError;
@@ -92,20 +92,20 @@ pub fn LoginPage() -> impl IntoView {
         <section class="auth-card">
             <h1>"Log in"</h1>
             <p class="muted">"Welcome back. Pick up where you left off."</p>
-            <LoginForm next=next first_error=error />
+            <LoginForm next=next first_error=Shipped(error) />
             <p class="muted">"New here? " <A href="/register">"Create an account"</A></p>
         </section>
     }
 }
 
 #[island(lazy)]
-fn LoginForm(next: String, first_error: Option<AppError>) -> impl IntoView {
+fn LoginForm(next: String, first_error: Shipped<Option<AppError>>) -> impl IntoView {
     let SignInForm {
         action,
         error,
         pending,
         next,
-    } = SignInForm::<Login>::start(next, first_error);
+    } = SignInForm::<Login>::start(next, first_error.0);
     view! {
         <ActionForm action=action attr:class="stack" attr:novalidate=true>
             <FormError error=error />
@@ -132,20 +132,20 @@ pub fn RegisterPage() -> impl IntoView {
         <section class="auth-card">
             <h1>"Create your account"</h1>
             <p class="muted">"Your answers and progress are kept for you."</p>
-            <RegisterForm next=next first_error=error />
+            <RegisterForm next=next first_error=Shipped(error) />
             <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
         </section>
     }
 }
 
 #[island(lazy)]
-fn RegisterForm(next: String, first_error: Option<AppError>) -> impl IntoView {
+fn RegisterForm(next: String, first_error: Shipped<Option<AppError>>) -> impl IntoView {
     let SignInForm {
         action,
         error,
         pending,
         next,
-    } = SignInForm::<Register>::start(next, first_error);
+    } = SignInForm::<Register>::start(next, first_error.0);
     // The browser's offset, so the daily AI quota resets at the user's own midnight.
     let utc_offset = use_browser_utc_offset();
     view! {

@@ -2,7 +2,7 @@
 //! the setup), the progress of an AI generation, and the challenge itself (one boundary
 //! reading the current challenge). All of it is one island, `ChallengeWorkspace`: the page
 //! changes in place from one challenge to the next and records each in the address.
-use super::api::{self, AnswerChallenge, NextChallenge};
+use super::api;
 use super::card::ChallengeCard;
 use super::model::{ChallengeSetup, ChallengeSlot, ChallengeView};
 use super::picker::{shown_topic, Choice, Picker};
@@ -11,7 +11,9 @@ use crate::error::AppError;
 use crate::generation::model::GenerateRequest;
 use crate::generation::{use_ai_generation, AiProgress, ModeNote, QuotaLine};
 use crate::types::{ChallengeId, Difficulty, TopicSlug};
-use crate::ui::{boxed_on_server, push_address, use_address_param, use_island_ready, FormError};
+use crate::ui::{
+    boxed_on_server, push_address, use_address_param, use_island_ready, FormError, Shipped,
+};
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -47,7 +49,7 @@ pub fn ChallengePage() -> impl IntoView {
             </header>
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading challenge…"</div> }>
                 {move || start.get().map(|(slot, setup)| view! {
-                    <ChallengeWorkspace topic=topic.clone() difficulty=difficulty challenge=slot setup=setup />
+                    <ChallengeWorkspace topic=topic.clone() difficulty=difficulty challenge=Shipped(slot) setup=Shipped(setup) />
                 })}
             </Suspense>
         </section>
@@ -64,12 +66,17 @@ impl Latest {
         Latest(StoredValue::new(0))
     }
 
+    /// Replies to requests sent before now are dropped.
+    fn supersede(self) {
+        self.0.update_value(|n| *n += 1);
+    }
+
     fn fetch<T: Send + Sync + 'static>(
         self,
         target: RwSignal<T>,
         request: impl std::future::Future<Output = T> + 'static,
     ) {
-        self.0.update_value(|n| *n += 1);
+        self.supersede();
         let ticket = self.0.get_value();
         leptos::task::spawn_local(async move {
             let reply = request.await;
@@ -80,17 +87,58 @@ impl Latest {
     }
 }
 
+/// Something the learner asked for (a bank question, an answer): whether it is under way,
+/// and the error of the last one. Its result goes straight into the challenge on screen.
+#[derive(Clone, Copy)]
+struct Request {
+    pending: RwSignal<bool>,
+    error: RwSignal<Option<AppError>>,
+}
+
+impl Request {
+    fn new() -> Self {
+        Request {
+            pending: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    fn is_pending(self) -> bool {
+        self.pending.get_untracked()
+    }
+
+    /// Sends `call` unless one is under way; `done` takes its value.
+    fn send<T: 'static>(
+        self,
+        call: impl std::future::Future<Output = Result<T, AppError>> + 'static,
+        done: impl FnOnce(T) + 'static,
+    ) {
+        if self.is_pending() {
+            return;
+        }
+        self.pending.set(true);
+        self.error.set(None);
+        leptos::task::spawn_local(async move {
+            match call.await {
+                Ok(value) => done(value),
+                Err(error) => self.error.set(Some(error)),
+            }
+            self.pending.set(false);
+        });
+    }
+}
+
 #[island(lazy)]
 fn ChallengeWorkspace(
     topic: Option<TopicSlug>,
     difficulty: Option<Difficulty>,
-    challenge: Result<ChallengeSlot, AppError>,
-    setup: Result<ChallengeSetup, AppError>,
+    challenge: Shipped<Result<ChallengeSlot, AppError>>,
+    setup: Shipped<Result<ChallengeSetup, AppError>>,
 ) -> impl IntoView {
     use_island_ready();
     let ai = use_ai_generation();
-    let current = RwSignal::new(challenge);
-    let setup = RwSignal::new(setup);
+    let current = RwSignal::new(challenge.0);
+    let setup = RwSignal::new(setup.0);
     let (current_request, setup_request) = (Latest::new(), Latest::new());
     let load = move |id: Option<ChallengeId>| {
         current_request.fetch(current, api::current_challenge(id));
@@ -115,8 +163,7 @@ fn ChallengeWorkspace(
         let first = setup_now().and_then(|s| s.topics.first().map(|t| t.slug.clone()));
         shown_topic(choice.topic.get_untracked(), first.as_ref())
     };
-    let next = ServerAction::<NextChallenge>::new();
-    let answer = ServerAction::<AnswerChallenge>::new();
+    let (next, answer) = (Request::new(), Request::new());
 
     // Records a challenge (with the choice that led to it) in the address.
     let record = move |id: ChallengeId| {
@@ -126,12 +173,6 @@ fn ChallengeWorkspace(
             "/challenge?id={id}&topic={topic}&difficulty={difficulty}"
         ));
     };
-    Effect::new(move |_| {
-        if let Some(Ok(view)) = next.value().get() {
-            record(view.id);
-            current.set(Ok(ChallengeSlot::Shown(view)));
-        }
-    });
     Effect::new(move |_| {
         if let Some(id) = ai.ready().get() {
             record(id);
@@ -150,14 +191,18 @@ fn ChallengeWorkspace(
 
     // Starts a question for the chosen topic and difficulty, unless one is under way.
     let start = move |begin: &dyn Fn(TopicSlug, Difficulty)| {
-        let busy = next.pending().get_untracked() || ai.is_running();
+        let busy = next.is_pending() || ai.is_running();
         if let (false, Some(topic)) = (busy, chosen_topic()) {
             begin(topic, choice.difficulty.get_untracked());
         }
     };
     let from_bank = move || {
         start(&|topic, difficulty| {
-            next.dispatch(NextChallenge { topic, difficulty });
+            next.send(api::next_challenge(topic, difficulty), move |view| {
+                record(view.id);
+                current_request.supersede();
+                current.set(Ok(ChallengeSlot::Shown(view)));
+            });
         })
     };
     let with_ai = move || {
@@ -181,17 +226,17 @@ fn ChallengeWorkspace(
         let Ok(ChallengeSlot::Shown(view)) = current.get_untracked() else {
             return;
         };
-        let already = answer
-            .value()
-            .get_untracked()
-            .and_then(Result::ok)
-            .is_some_and(|a| a.challenge_id == view.id);
-        if view.answer.is_some() || already || answer.pending().get_untracked() {
+        if view.answer.is_some() {
             return;
         }
-        answer.dispatch(AnswerChallenge {
-            id: view.id,
-            choice: index,
+        answer.send(api::answer_challenge(view.id, index), move |result| {
+            current.update(|slot| {
+                if let Ok(ChallengeSlot::Shown(shown)) = slot {
+                    if shown.id == result.challenge_id {
+                        shown.answer = Some(result);
+                    }
+                }
+            })
         });
     };
     use_challenge_shortcuts(Shortcuts {
@@ -205,19 +250,7 @@ fn ChallengeWorkspace(
         },
     });
 
-    let shown_answer = move |view: &ChallengeView| {
-        answer
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .filter(|a| a.challenge_id == view.id)
-            .or_else(|| view.answer.clone())
-    };
-    let next_error = Signal::derive(move || next.value().get().and_then(Result::err));
-    let answer_error = Signal::derive(move || answer.value().get().and_then(Result::err));
-    let busy = Signal::derive(move || next.pending().get() || ai.run().with(|r| r.running));
-    let bank_pending = Signal::derive(move || next.pending().get());
-    let answer_pending = Signal::derive(move || answer.pending().get());
+    let busy = Signal::derive(move || next.pending.get() || ai.run().with(|r| r.running));
     let run = ai.run();
 
     view! {
@@ -228,33 +261,33 @@ fn ChallengeWorkspace(
                 Either::Left(view! {
                     <ModeNote model=model />
                     <Picker topics=setup.topics ai=ai_on choice=choice busy=busy
-                        bank_pending=bank_pending on_primary=primary on_bank=from_bank />
+                        bank_pending=next.pending.into() on_primary=primary on_bank=from_bank />
                     {setup.ai.quota.map(|quota| view! { <QuotaLine quota=quota /> })}
                 })
             }
             Err(e) => Either::Right(view! { <p class="form-error" role="alert">{e.to_string()}</p> }),
         })}
-        <FormError error=next_error />
+        <FormError error=next.error />
         {move || run.with(|r| r.error.clone()).map(|e| view! {
             <p class="form-error" role="alert" data-testid="ai-error">{e}</p>
         })}
         {move || run.with(|r| r.notice.clone()).map(|n| view! {
             <p class="notice" role="status" data-testid="ai-notice">{n}</p>
         })}
-        <Show when=move || run.with(|r| r.running)>
+        {move || run.with(|r| r.running).then(|| view! {
             <AiProgress run=run on_cancel=move || ai.cancel() />
-        </Show>
+        })}
 
         {boxed_on_server(move || match current.get() {
             Ok(ChallengeSlot::Shown(view)) => {
-                let shown = shown_answer(&view);
-                EitherOf4::A(view! { <ChallengeCard view=view shown=shown on_choose=choose pending=answer_pending /> })
+                let shown = view.answer.clone();
+                EitherOf4::A(view! { <ChallengeCard view=view shown=shown on_choose=choose pending=answer.pending.into() /> })
             }
             Ok(ChallengeSlot::SignedOut) | Err(AppError::Unauthorized) => EitherOf4::B(view! { <SignedOutNote /> }),
             Ok(ChallengeSlot::Empty) => EitherOf4::C(view! { <EmptyNote /> }),
             Err(e) => EitherOf4::D(view! { <p class="form-error" role="alert">{e.to_string()}</p> }),
         })}
-        <FormError error=answer_error />
+        <FormError error=answer.error />
     }
 }
 

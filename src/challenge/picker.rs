@@ -74,7 +74,7 @@ pub fn Picker(
                     </label>
                 }).collect_view()}
             </fieldset>
-            <Show when=move || ai>
+            {ai.then(|| view! {
                 <div class="field">
                     <label for="language">"Language"</label>
                     <select id="language" name="language"
@@ -92,15 +92,15 @@ pub fn Picker(
                         prop:value=move || choice.focus.get()
                         on:input=move |ev| choice.focus.set(event_target_value(&ev)) />
                 </div>
-            </Show>
+            })}
             <div class="actions">
-                <Show when=move || ai>
+                {ai.then(|| view! {
                     <button type="button" class="primary" data-testid="ai-generate"
                         disabled=move || busy.get() || !hydrated.get()
                         on:click=move |_| on_primary()>
                         {move || if busy.get() && !bank_pending.get() { "Generating…" } else { "Generate with AI" }}
                     </button>
-                </Show>
+                })}
                 <button type="submit" class=if ai { "secondary" } else { "primary" }
                     data-testid="bank-generate" disabled=busy
                     on:click=move |ev| { ev.prevent_default(); on_bank(); }>

@@ -193,59 +193,74 @@ pub async fn answer(
             "Choose one of the four options.",
         ));
     }
-    let (found, question, _) = find_owned(db, user, id).await?;
-    let already = || AppError::Conflict("You already answered this challenge.".into());
-    if found.chosen_index.is_some() {
-        return Err(already());
-    }
-    let now = chrono::Utc::now();
-    let correct = i16::from(chosen) == question.answer_index;
-    let time_taken_ms = (now - found.created_at)
-        .num_milliseconds()
-        .clamp(0, i64::from(i32::MAX));
-    // Conditional update: of two concurrent answers only one is recorded.
-    let updated = challenge::Entity::update_many()
-        .col_expr(
-            challenge::Column::ChosenIndex,
-            Expr::value(i16::from(chosen)),
-        )
-        .col_expr(challenge::Column::Correct, Expr::value(correct))
-        .col_expr(challenge::Column::TimeTakenMs, Expr::value(time_taken_ms))
-        .col_expr(challenge::Column::AnsweredAt, Expr::value(now))
-        .filter(challenge::Column::Id.eq(found.id))
-        .filter(challenge::Column::UserId.eq(user.0))
-        .filter(challenge::Column::ChosenIndex.is_null())
-        .exec(db)
+    // One conditional update that also reads the key: of two concurrent answers only one
+    // is recorded, and the common case costs a single statement.
+    let backend = db.get_database_backend();
+    let recorded = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            record_answer_sql(backend),
+            [
+                i16::from(chosen).into(),
+                chrono::Utc::now().into(),
+                id.0.into(),
+                user.0.into(),
+            ],
+        ))
         .await?;
-    if updated.rows_affected == 0 {
-        return Err(already());
-    }
-    answer_result(id, &question, chosen)
+    let Some(recorded) = recorded else {
+        // Not this user's challenge, or answered already: one more read tells which.
+        find_owned(db, user, id).await?;
+        return Err(AppError::Conflict(
+            "You already answered this challenge.".into(),
+        ));
+    };
+    let key = stored_key(recorded.try_get("", "answer_index")?)?;
+    let explanation: String = recorded.try_get("", "explanation")?;
+    Ok(answer_result(id, key, &explanation, chosen))
 }
 
-fn key_of(question: &question::Model) -> Result<u8, AppError> {
-    u8::try_from(question.answer_index)
+/// `$1` chosen index, `$2` now, `$3` challenge id, `$4` user id. The time taken is
+/// clamped to `0..=i32::MAX` ms, as a clock step backwards must not store a negative.
+fn record_answer_sql(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Sqlite => {
+            "UPDATE challenges SET chosen_index = $1, correct = (questions.answer_index = $1), \
+             time_taken_ms = MIN(MAX(CAST(ROUND((julianday($2) - julianday(challenges.created_at)) * 86400000) AS INTEGER), 0), 2147483647), \
+             answered_at = $2 \
+             FROM questions WHERE questions.id = challenges.question_id \
+             AND challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL \
+             RETURNING questions.answer_index, questions.explanation"
+        }
+        _ => {
+            "UPDATE challenges SET chosen_index = $1, correct = (questions.answer_index = $1), \
+             time_taken_ms = LEAST(GREATEST(FLOOR(EXTRACT(EPOCH FROM ($2 - challenges.created_at)) * 1000)::bigint, 0), 2147483647), \
+             answered_at = $2 \
+             FROM questions WHERE questions.id = challenges.question_id \
+             AND challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL \
+             RETURNING questions.answer_index, questions.explanation"
+        }
+    }
+}
+
+fn stored_key(answer_index: i16) -> Result<u8, AppError> {
+    u8::try_from(answer_index)
         .ok()
         .filter(|key| *key <= 3)
         .ok_or_else(|| {
-            tracing::error!(question = question.id, "stored answer index out of range");
+            tracing::error!(answer_index, "stored answer index out of range");
             AppError::Internal
         })
 }
 
-fn answer_result(
-    challenge: ChallengeId,
-    question: &question::Model,
-    chosen: u8,
-) -> Result<AnswerResult, AppError> {
-    let key = key_of(question)?;
-    Ok(AnswerResult {
+fn answer_result(challenge: ChallengeId, key: u8, explanation: &str, chosen: u8) -> AnswerResult {
+    AnswerResult {
         challenge_id: challenge,
         chosen,
         answer_index: key,
         correct: chosen == key,
-        explanation_html: to_html(&question.explanation),
-    })
+        explanation_html: to_html(explanation),
+    }
 }
 
 pub fn shared_topic(topic: topic::Model) -> Result<Topic, AppError> {
@@ -268,7 +283,13 @@ fn view(
     let answer = match found.chosen_index {
         Some(chosen) => {
             let chosen = u8::try_from(chosen).map_err(|_| AppError::Internal)?;
-            Some(answer_result(ChallengeId(found.id), &question, chosen)?)
+            let key = stored_key(question.answer_index)?;
+            Some(answer_result(
+                ChallengeId(found.id),
+                key,
+                &question.explanation,
+                chosen,
+            ))
         }
         None => None,
     };

@@ -4,9 +4,10 @@
 use super::hook::RunUpdate;
 use super::model::{GenerateRequest, GenerationEvent};
 use crate::error::AppError;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestInit, Response};
 
 pub struct Generation {
     controller: AbortController,
@@ -26,38 +27,46 @@ pub fn start(
     request: &GenerateRequest,
     on_update: impl Fn(RunUpdate) + 'static,
 ) -> Option<Generation> {
-    let window = web_sys::window()?;
     let controller = AbortController::new().ok()?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(
-        &serde_json::to_string(request).expect("request serialises"),
-    ));
-    init.set_signal(Some(&controller.signal()));
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    let headers = web_sys::Headers::new().ok()?;
-    headers.set("content-type", "application/json").ok()?;
-    headers.set("accept", "text/event-stream").ok()?;
-    init.set_headers(&headers);
-    let pending = window.fetch_with_str_and_init("/api/challenge/generate", &init);
-    let signal = controller.signal();
-
-    wasm_bindgen_futures::spawn_local(async move {
-        let outcome = read(pending, &on_update).await;
-        match outcome {
-            Ok(true) => {}
-            Ok(false) => on_update(unreachable(
-                "the connection closed before the question was ready. Try again.",
-            )),
-            Err(_) if signal.aborted() => on_update(RunUpdate::Cancelled),
-            Err(_) => on_update(unreachable("check your connection and try again.")),
-        }
-    });
+    let on_update: Rc<dyn Fn(RunUpdate)> = Rc::new(on_update);
+    wasm_bindgen_futures::spawn_local(stream(request.clone(), controller.signal(), on_update));
     Some(Generation { controller })
 }
 
+/// The streaming code is its own chunk: only a learner who generates fetches it.
+#[leptos::lazy]
+async fn stream(request: GenerateRequest, signal: AbortSignal, on_update: Rc<dyn Fn(RunUpdate)>) {
+    let outcome = match send(&request, &signal) {
+        Ok(pending) => read(pending, &*on_update).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(true) => {}
+        Ok(false) => on_update(unreachable(
+            "the connection closed before the question was ready. Try again.",
+        )),
+        Err(_) if signal.aborted() => on_update(RunUpdate::Cancelled),
+        Err(_) => on_update(unreachable("check your connection and try again.")),
+    }
+}
+
+fn send(request: &GenerateRequest, signal: &AbortSignal) -> Result<js_sys::Promise, JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    let body = serde_json::to_string(request).map_err(|e| e.to_string())?;
+    init.set_body(&JsValue::from_str(&body));
+    init.set_signal(Some(signal));
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new()?;
+    headers.set("content-type", "application/json")?;
+    headers.set("accept", "text/event-stream")?;
+    init.set_headers(&headers);
+    Ok(window.fetch_with_str_and_init("/api/challenge/generate", &init))
+}
+
 /// Reads the response; `Ok(true)` once a final event (`done` or `failed`) was delivered.
-async fn read(pending: js_sys::Promise, on_update: &impl Fn(RunUpdate)) -> Result<bool, JsValue> {
+async fn read(pending: js_sys::Promise, on_update: &dyn Fn(RunUpdate)) -> Result<bool, JsValue> {
     let response: Response = JsFuture::from(pending).await?.dyn_into()?;
     if !response.ok() {
         let status = response.status();
@@ -66,7 +75,7 @@ async fn read(pending: js_sys::Promise, on_update: &impl Fn(RunUpdate)) -> Resul
             .as_string()
             .unwrap_or_default();
         // Every error body is an `AppError`; anything else came from a proxy in between.
-        let error = serde_json::from_str::<AppError>(&text)
+        let error = serde_json::from_slice::<AppError>(text.as_bytes())
             .unwrap_or_else(|_| AppError::Network(format!("the server answered {status}")));
         on_update(RunUpdate::Refused(error));
         return Ok(true);
@@ -93,7 +102,9 @@ async fn read(pending: js_sys::Promise, on_update: &impl Fn(RunUpdate)) -> Resul
                 let Some(data) = line.strip_prefix("data:") else {
                     continue;
                 };
-                let Ok(event) = serde_json::from_str::<GenerationEvent>(data.trim_start()) else {
+                let Ok(event) =
+                    serde_json::from_slice::<GenerationEvent>(data.trim_start().as_bytes())
+                else {
                     continue;
                 };
                 let last = matches!(

@@ -32,11 +32,9 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             .filter(|e| e.field().is_none())
             .map(|e| e.to_string())
     };
-    view! {
-        <Show when=move || message().is_some()>
-            <p class="form-error" role="alert">{message}</p>
-        </Show>
-    }
+    // A closure rather than `<Show>`: `Show` boxes its children as an `AnyView`, whose
+    // hydration code is large, and islands keep out of it.
+    move || message().map(|message| view! { <p class="form-error" role="alert">{message}</p> })
 }
 
 /// Server-rendered, already sanitised HTML (markdown rendered on the server).
@@ -68,6 +66,29 @@ pub fn use_browser_utc_offset() -> RwSignal<String> {
     let offset = RwSignal::new(String::new());
     Effect::new(move |_| offset.set(browser::utc_offset_minutes()));
     offset
+}
+
+/// An island prop that travels as a JSON string inside the page's JSON. Leptos decodes
+/// island props with `serde_json::from_str` but server-function replies with `from_slice`:
+/// two readers, so two copies of every type's decoder in the wasm. Decoding the inner JSON
+/// with `from_slice` keeps one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shipped<T>(pub T);
+
+impl<T: serde::Serialize> serde::Serialize for Shipped<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let json = serde_json::to_string(&self.0).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&json)
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Shipped<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        serde_json::from_slice(json.as_bytes())
+            .map(Shipped)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// Every island calls this: once all the islands on the page have hydrated (the lazy ones

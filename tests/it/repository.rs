@@ -399,7 +399,13 @@ async fn answers_are_recorded_once_and_scoped_to_their_owner(db: DatabaseConnect
         .unwrap();
     assert_eq!(stored.chosen_index, Some(i16::from(key)));
     assert_eq!(stored.correct, Some(true));
-    assert!(stored.answered_at.is_some());
+    let answered_at = stored.answered_at.expect("answered_at recorded");
+    let taken = stored.time_taken_ms.expect("time taken recorded");
+    let elapsed = (answered_at - stored.created_at).num_milliseconds();
+    assert!(
+        (0..=60_000).contains(&taken) && (taken - elapsed).abs() <= 1,
+        "time taken {taken} ms, answered {elapsed} ms after being served"
+    );
 
     let reloaded = challenges::get_challenge(&db, owner, view.id)
         .await
