@@ -4,7 +4,7 @@
 //! changes in place from one challenge to the next and records each in the address.
 use super::api;
 use super::card::ChallengeCard;
-use super::model::{ChallengeSetup, ChallengeSlot, ChallengeView};
+use super::model::{ChallengeSetup, ChallengeSlot};
 use super::picker::{shown_topic, Choice, Picker};
 use super::shortcuts::{use_challenge_shortcuts, Shortcuts};
 use crate::error::AppError;
