@@ -224,13 +224,16 @@ pub async fn answer(
 /// clamped to `0..=i32::MAX` ms, as a clock step backwards must not store a negative.
 fn record_answer_sql(backend: DbBackend) -> &'static str {
     match backend {
+        // SQLite's RETURNING cannot name a table of UPDATE … FROM: the key comes from
+        // subqueries on the updated row's question instead.
         DbBackend::Sqlite => {
-            "UPDATE challenges SET chosen_index = $1, correct = (questions.answer_index = $1), \
+            "UPDATE challenges SET chosen_index = $1, \
+             correct = ((SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) = $1), \
              time_taken_ms = MIN(MAX(CAST(ROUND((julianday($2) - julianday(challenges.created_at)) * 86400000) AS INTEGER), 0), 2147483647), \
              answered_at = $2 \
-             FROM questions WHERE questions.id = challenges.question_id \
-             AND challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL \
-             RETURNING questions.answer_index, questions.explanation"
+             WHERE challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL \
+             RETURNING (SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) AS answer_index, \
+             (SELECT explanation FROM questions WHERE questions.id = challenges.question_id) AS explanation"
         }
         _ => {
             "UPDATE challenges SET chosen_index = $1, correct = (questions.answer_index = $1), \

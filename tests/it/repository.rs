@@ -403,7 +403,7 @@ async fn answers_are_recorded_once_and_scoped_to_their_owner(db: DatabaseConnect
     let taken = stored.time_taken_ms.expect("time taken recorded");
     let elapsed = (answered_at - stored.created_at).num_milliseconds();
     assert!(
-        (0..=60_000).contains(&taken) && (taken - elapsed).abs() <= 1,
+        (0..=60_000).contains(&taken) && (taken - elapsed).abs() <= 2,
         "time taken {taken} ms, answered {elapsed} ms after being served"
     );
 
