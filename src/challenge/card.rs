@@ -1,17 +1,17 @@
 //! A challenge: its question, the four options (a plain form when JavaScript is off), and
 //! once answered the verdict and the explanation. Keyboard focus follows the learner: to
 //! the question when it appears, to the verdict once it is answered (also announced).
-use super::model::{AnswerResult, ChallengeView};
+use super::model::ChallengeView;
 use crate::ui::Html;
 use leptos::prelude::*;
 
 #[component]
 pub fn ChallengeCard(
     view: ChallengeView,
-    shown: Option<AnswerResult>,
     on_choose: impl Fn(u8) + Copy + Send + Sync + 'static,
     pending: Signal<bool>,
 ) -> impl IntoView {
+    let shown = view.answer.clone();
     let answered = shown.is_some();
     let heading = NodeRef::<leptos::html::H2>::new();
     let verdict = NodeRef::<leptos::html::Div>::new();

@@ -279,10 +279,9 @@ fn ChallengeWorkspace(
         })}
 
         {boxed_on_server(move || match current.get() {
-            Ok(ChallengeSlot::Shown(view)) => {
-                let shown = view.answer.clone();
-                EitherOf4::A(view! { <ChallengeCard view=view shown=shown on_choose=choose pending=answer.pending.into() /> })
-            }
+            Ok(ChallengeSlot::Shown(view)) => EitherOf4::A(view! {
+                <ChallengeCard view=view on_choose=choose pending=answer.pending.into() />
+            }),
             Ok(ChallengeSlot::SignedOut) | Err(AppError::Unauthorized) => EitherOf4::B(view! { <SignedOutNote /> }),
             Ok(ChallengeSlot::Empty) => EitherOf4::C(view! { <EmptyNote /> }),
             Err(e) => EitherOf4::D(view! { <p class="form-error" role="alert">{e.to_string()}</p> }),
