@@ -6,7 +6,8 @@ use crate::history::HistoryPage;
 use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -45,9 +46,7 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="topbar">
                 <nav class="nav" aria-label="Main">
-                    <A href="/" attr:class="brand">"PromptedCode"</A>
-                    <A href="/challenge">"Challenge"</A>
-                    <A href="/history">"History"</A>
+                    <NavLinks />
                     <span class="spacer"></span>
                     <ThemeToggle />
                     <UserMenu />
@@ -68,28 +67,41 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Plain links (the server renders every page: no client-side router to hand them to), the
+/// one for the page on screen marked `aria-current`.
+#[component]
+fn NavLinks() -> impl IntoView {
+    let here = use_location().pathname.get_untracked();
+    let current = move |href: &str| (here == href).then_some("page");
+    view! {
+        <a href="/" class="brand" aria-current=current("/")>"PromptedCode"</a>
+        <a href="/challenge" aria-current=current("/challenge")>"Challenge"</a>
+        <a href="/history" aria-current=current("/history")>"History"</a>
+    }
+}
+
 #[component]
 fn HomePage() -> impl IntoView {
-    let stats = Resource::new(|| (), |_| crate::history::api::my_stats());
+    let stats = Resource::new(|| (), |_| Box::pin(crate::history::api::my_stats()));
     // Its own boundary: whether a model is configured (one resource per boundary).
-    let ai_status = Resource::new(|| (), |_| crate::generation::api::get_ai_status());
+    let ai_status = Resource::new(|| (), |_| Box::pin(crate::generation::api::get_ai_status()));
     view! {
         <section class="hero">
             <h1>"Practise coding interviews, one honest question at a time."</h1>
             <p class="lead">
                 "Pick a topic and a difficulty, answer with a click or the keys 1–4, and learn from an explanation of why the key is right."
             </p>
-            <Transition fallback=|| ()>
+            <Suspense fallback=|| ()>
                 {move || ai_status.get().and_then(Result::ok).map(|status| view! {
                     <ModeNote model=status.model />
                 })}
-            </Transition>
+            </Suspense>
             <div class="actions">
-                <A href="/challenge" attr:class="button primary">"Start a challenge"</A>
-                <A href="/history" attr:class="button">"Your history"</A>
+                <a href="/challenge" class="button primary">"Start a challenge"</a>
+                <a href="/history" class="button">"Your history"</a>
             </div>
         </section>
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || stats.get().and_then(Result::ok).flatten().map(|s| {
                 let accuracy = (s.correct * 100).checked_div(s.answered).unwrap_or(0);
                 view! {
@@ -100,7 +112,7 @@ fn HomePage() -> impl IntoView {
                     </section>
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -110,7 +122,7 @@ fn NotFound() -> impl IntoView {
     view! {
         <section class="page">
             <h1>"Page not found"</h1>
-            <p><A href="/">"Back to the start"</A></p>
+            <p><a href="/">"Back to the start"</a></p>
         </section>
     }
 }

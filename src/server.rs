@@ -87,7 +87,7 @@ pub async fn build(
             None
         }
     };
-    let state = AppState {
+    let state = AppState::new(crate::state::Shared {
         leptos_options: leptos_options.clone(),
         db,
         config: Arc::new(config),
@@ -96,7 +96,7 @@ pub async fn build(
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
         topics: Arc::new(TopicCache::new(std::time::Duration::from_secs(60))),
         heartbeat: crate::watchdog::Heartbeat::spawn(),
-    };
+    });
     crate::housekeeping::schedule(&state.db)
         .await
         .map_err(|_| StartError::Jobs)?;

@@ -6,9 +6,13 @@ use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-/// Shared by every request; provided to server functions as context.
+/// Shared by every request; provided to server functions as context. Cloned dozens of
+/// times per request (axum clones each route's handler with its state), so a clone is one
+/// reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
@@ -21,6 +25,20 @@ pub struct AppState {
     pub topics: Arc<crate::challenge::server::TopicCache>,
     /// Beaten by the runtime every second; read by `/healthz` and the watchdog.
     pub heartbeat: Arc<crate::watchdog::Heartbeat>,
+}
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

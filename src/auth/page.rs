@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use leptos::server::ServerActionError;
 use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// Who is logged in, read once per page the server renders.
@@ -22,7 +21,7 @@ pub struct Auth {
 impl Auth {
     pub fn provide() -> Self {
         let auth = Auth {
-            user: Resource::new(|| (), |_| super::api::get_current_user()),
+            user: Resource::new(|| (), |_| Box::pin(super::api::get_current_user())),
         };
         provide_context(auth);
         auth
@@ -93,7 +92,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Log in"</h1>
             <p class="muted">"Welcome back. Pick up where you left off."</p>
             <LoginForm next=next first_error=Shipped(error) />
-            <p class="muted">"New here? " <A href="/register">"Create an account"</A></p>
+            <p class="muted">"New here? " <a href="/register">"Create an account"</a></p>
         </section>
     }
 }
@@ -133,7 +132,7 @@ pub fn RegisterPage() -> impl IntoView {
             <h1>"Create your account"</h1>
             <p class="muted">"Your answers and progress are kept for you."</p>
             <RegisterForm next=next first_error=Shipped(error) />
-            <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
+            <p class="muted">"Already have an account? " <a href="/login">"Log in"</a></p>
         </section>
     }
 }
@@ -192,23 +191,22 @@ fn field_invalid(
 #[component]
 pub fn UserMenu() -> impl IntoView {
     let auth = Auth::get();
-    let logout = ServerAction::<Logout>::new();
     view! {
-        <Transition fallback=|| view! { <span class="muted">"…"</span> }>
+        <Suspense fallback=|| view! { <span class="muted">"…"</span> }>
             {move || {
                 auth.user.get().map(|user| match user {
                     Ok(Some(user)) => view! {
                         <span class="user-name" data-testid="user-name">{user.display_name}</span>
-                        <ActionForm action=logout attr:class="inline">
+                        <form method="post" action=Logout::PATH class="inline">
                             <button type="submit" class="link">"Log out"</button>
-                        </ActionForm>
+                        </form>
                     }.into_any(),
                     _ => view! {
-                        <A href="/login">"Log in"</A>
-                        <A href="/register" attr:class="button primary small">"Sign up"</A>
+                        <a href="/login">"Log in"</a>
+                        <a href="/register" class="button primary small">"Sign up"</a>
                     }.into_any(),
                 })
             }}
-        </Transition>
+        </Suspense>
     }
 }

@@ -37,9 +37,11 @@ pub fn ChallengePage() -> impl IntoView {
     });
     let start = Resource::new(
         || (),
-        move |_| async move {
-            let slot = api::current_challenge(id).await;
-            (slot, api::get_challenge_setup().await)
+        move |_| {
+            Box::pin(async move {
+                let slot = api::current_challenge(id).await;
+                (slot, api::get_challenge_setup().await)
+            })
         },
     );
     view! {

@@ -4,7 +4,6 @@ use super::model::{HistoryFilter, HistoryPageData, Outcome};
 use crate::error::AppError;
 use crate::types::Topic;
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 /// What the address asks for: a page and a filter, or the words it could not read.
@@ -51,13 +50,17 @@ pub fn HistoryPage() -> impl IntoView {
     });
     let data = Resource::new(
         move || wanted.get(),
-        |wanted| async move {
-            match wanted {
-                Ok(w) => super::api::list_history(w.page, w.filter.topic.clone(), w.filter.outcome)
-                    .await
-                    .map(|data| (data, w.filter)),
-                Err(message) => Err(AppError::invalid("filter", message)),
-            }
+        |wanted| {
+            Box::pin(async move {
+                match wanted {
+                    Ok(w) => {
+                        super::api::list_history(w.page, w.filter.topic.clone(), w.filter.outcome)
+                            .await
+                            .map(|data| (data, w.filter))
+                    }
+                    Err(message) => Err(AppError::invalid("filter", message)),
+                }
+            })
         },
     );
 
@@ -67,22 +70,22 @@ pub fn HistoryPage() -> impl IntoView {
                 <h1>"History"</h1>
                 <p class="muted">"Every challenge you were served, newest first."</p>
             </header>
-            <Transition fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading history…"</div> }>
+            <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading history…"</div> }>
                 {move || data.get().map(|result| match result {
                     Err(AppError::Unauthorized) => view! {
                         <div class="card empty">
                             <p>"Log in to see your history."</p>
-                            <A href="/login?next=/history" attr:class="button primary">"Log in"</A>
+                            <a href="/login?next=/history" class="button primary">"Log in"</a>
                         </div>
                     }.into_any(),
                     Err(e) => view! {
                         <p class="form-error" role="alert">{e.to_string()}</p>
-                        <p><A href="/history">"Show all your challenges"</A></p>
+                        <p><a href="/history">"Show all your challenges"</a></p>
                     }.into_any(),
                     Ok((history, filter)) if history.entries.is_empty() && history.page == 1 && filter.is_empty() => view! {
                         <div class="card empty">
                             <p>"No challenges yet."</p>
-                            <A href="/challenge" attr:class="button primary">"Start your first challenge"</A>
+                            <a href="/challenge" class="button primary">"Start your first challenge"</a>
                         </div>
                     }.into_any(),
                     Ok((history, filter)) => view! {
@@ -90,7 +93,7 @@ pub fn HistoryPage() -> impl IntoView {
                         <HistoryTable history filter />
                     }.into_any(),
                 })}
-            </Transition>
+            </Suspense>
         </section>
     }
 }
@@ -110,7 +113,7 @@ fn FilterForm(topics: Vec<Topic>, filter: HistoryFilter) -> impl IntoView {
         .map(|o| view! { <option value=o.as_str() selected=filter.outcome == Some(o)>{o.label()}</option> })
         .collect_view();
     view! {
-        <Form method="GET" action="/history" attr:class="filters" attr:aria-label="Filter history">
+        <form method="get" action="/history" class="filters" aria-label="Filter history">
             <div class="field">
                 <label for="history-topic">"Topic"</label>
                 <select id="history-topic" name="topic">
@@ -126,13 +129,8 @@ fn FilterForm(topics: Vec<Topic>, filter: HistoryFilter) -> impl IntoView {
                 </select>
             </div>
             <button type="submit" class="button">"Filter"</button>
-            <Show when={
-                let filtered = !filter.is_empty();
-                move || filtered
-            }>
-                <A href="/history" attr:class="button">"Clear"</A>
-            </Show>
-        </Form>
+            {(!filter.is_empty()).then(|| view! { <a href="/history" class="button">"Clear"</a> })}
+        </form>
     }
 }
 
@@ -147,7 +145,7 @@ fn HistoryTable(history: HistoryPageData, filter: HistoryFilter) -> impl IntoVie
         return view! {
             <div class="card empty">
                 <p>{message}</p>
-                <A href=filter.href(1) attr:class="button">"Back to the first page"</A>
+                <a href=filter.href(1) class="button">"Back to the first page"</a>
             </div>
         }
         .into_any();
@@ -159,7 +157,7 @@ fn HistoryTable(history: HistoryPageData, filter: HistoryFilter) -> impl IntoVie
             view! {
                 <tr data-testid="history-row">
                     <td data-label="When"><time>{e.created_at}</time></td>
-                    <td data-label="Question"><A href=format!("/challenge?id={}", e.id)>{e.title}</A></td>
+                    <td data-label="Question"><a href=format!("/challenge?id={}", e.id)>{e.title}</a></td>
                     <td data-label="Topic">{e.topic}</td>
                     <td data-label="Difficulty"><span class=format!("badge difficulty-{}", e.difficulty.as_str())>{e.difficulty.label()}</span></td>
                     <td data-label="Result"><span class=format!("outcome {}", e.outcome.as_str())>{e.outcome.label()}</span></td>
@@ -170,9 +168,7 @@ fn HistoryTable(history: HistoryPageData, filter: HistoryFilter) -> impl IntoVie
     let page = history.page;
     let pager = (page > 1 || history.has_older).then(|| {
         let step = |to: Option<u64>, label: &'static str| match to {
-            Some(to) => {
-                view! { <A href=filter.href(to) attr:class="button">{label}</A> }.into_any()
-            }
+            Some(to) => view! { <a href=filter.href(to) class="button">{label}</a> }.into_any(),
             None => view! { <span class="button disabled" aria-disabled="true">{label}</span> }
                 .into_any(),
         };

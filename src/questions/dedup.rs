@@ -36,8 +36,15 @@ pub fn content_hash(stem: &str, options: &[String]) -> String {
     hex(&hasher.finalize())
 }
 
+/// Lower-case hex (every request hashes its session token through this).
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// Word 3-shingles of the normalised text.
@@ -76,6 +83,12 @@ pub fn fingerprint_text(stem: &str, options: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_two_lower_case_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn normalize_ignores_case_spacing_and_markup() {
