@@ -109,8 +109,8 @@ fn history_sql(filter: &HistoryFilter) -> String {
     sql
 }
 
-/// "2026-12-02 07:45 UTC", digit by digit (`format!` with padding was a sixth of the
-/// page's own rendering).
+/// "2026-12-02 07:45 UTC", digit by digit: `strftime`, then `format!` with padding, cost
+/// about 2.5 K instructions a row (callgrind).
 fn minutes_utc(at: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
     fn digits(out: &mut String, value: u32, width: u32) {
