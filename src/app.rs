@@ -3,6 +3,7 @@ use crate::auth::{Auth, LoginPage, RegisterPage, UserMenu};
 use crate::challenge::ChallengePage;
 use crate::generation::ModeNote;
 use crate::history::HistoryPage;
+use crate::topics::TopicsPage;
 use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/challenge") view=ChallengePage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/topics") view=TopicsPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>
@@ -77,6 +79,7 @@ fn NavLinks() -> impl IntoView {
         <a href="/" class="brand" aria-current=current("/")>"PromptedCode"</a>
         <a href="/challenge" aria-current=current("/challenge")>"Challenge"</a>
         <a href="/history" aria-current=current("/history")>"History"</a>
+        <a href="/topics" aria-current=current("/topics")>"Topics"</a>
     }
 }
 

@@ -185,6 +185,62 @@ impl QuestionSource {
 
 parse_by_name!(QuestionSource, "question source");
 
+/// How much a learner wants a topic: 1 (least) to 5 (most); 3 when they never said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Priority(u8);
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [
+        Priority(1),
+        Priority(2),
+        Priority(3),
+        Priority(4),
+        Priority(5),
+    ];
+    pub const DEFAULT: Priority = Priority(3);
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    pub fn label(self) -> &'static str {
+        match self.0 {
+            1 => "1 · lowest",
+            2 => "2 · low",
+            3 => "3 · normal",
+            4 => "4 · high",
+            _ => "5 · highest",
+        }
+    }
+}
+
+impl TryFrom<u8> for Priority {
+    type Error = UnknownValue;
+    fn try_from(value: u8) -> Result<Self, UnknownValue> {
+        if (1..=5).contains(&value) {
+            Ok(Priority(value))
+        } else {
+            Err(UnknownValue {
+                expected: "priority (1 to 5)",
+                value: value.to_string(),
+            })
+        }
+    }
+}
+
+impl From<Priority> for u8 {
+    fn from(priority: Priority) -> u8 {
+        priority.0
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topic {
     pub slug: TopicSlug,

@@ -107,6 +107,10 @@ for (const theme of ["light", "dark"] as const) {
       await expect(page.getByTestId("history-row").first()).toBeVisible();
       await scan(page, `${theme} /history`);
 
+      await open(page, "/topics");
+      await expect(page.getByTestId("topic-row").first()).toBeVisible();
+      await scan(page, `${theme} /topics`);
+
       await open(page, "/");
       await expect(page.getByRole("region", { name: "Your progress" })).toBeVisible();
       await scan(page, `${theme} / (signed in)`);

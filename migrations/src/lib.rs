@@ -10,6 +10,8 @@ mod m20261122_000006_pool_and_jobs;
 mod m20261201_000007_llm_call_reply_model;
 mod m20261201_000008_hardening;
 mod m20261202_000009_dedup_and_history;
+mod m20261202_000010_stats_index;
+mod m20261202_000011_user_topics;
 
 pub struct Migrator;
 
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_llm_call_reply_model::Migration),
             Box::new(m20261201_000008_hardening::Migration),
             Box::new(m20261202_000009_dedup_and_history::Migration),
+            Box::new(m20261202_000010_stats_index::Migration),
+            Box::new(m20261202_000011_user_topics::Migration),
         ]
     }
 }

@@ -12,7 +12,8 @@ use sea_orm::{
     Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement, TransactionTrait,
 };
 
-/// Topics that have at least one active question, by name.
+/// The bank's topics that have at least one active question, by name (learners' own
+/// topics are theirs alone: see `topics`).
 pub async fn list_topics(db: &DatabaseConnection) -> Result<Vec<Topic>, AppError> {
     let with_questions = Query::select()
         .column(question::Column::TopicId)
@@ -20,6 +21,7 @@ pub async fn list_topics(db: &DatabaseConnection) -> Result<Vec<Topic>, AppError
         .and_where(question::Column::Retired.eq(false))
         .to_owned();
     topic::Entity::find()
+        .filter(topic::Column::OwnerId.is_null())
         .filter(topic::Column::Id.in_subquery(with_questions))
         .order_by_asc(topic::Column::Name)
         .all(db)
@@ -63,14 +65,14 @@ impl TopicCache {
     }
 }
 
-/// The topic of this slug; an unknown one is the learner's error, next to the field.
+/// The topic of this slug that `user` may use (a bank topic or their own); an unknown one
+/// is the learner's error, next to the field.
 pub async fn find_topic(
     db: &DatabaseConnection,
+    user: Option<UserId>,
     slug: &TopicSlug,
 ) -> Result<topic::Model, AppError> {
-    topic::Entity::find()
-        .filter(topic::Column::Slug.eq(slug.as_str()))
-        .one(db)
+    crate::topics::server::visible_topic(db, user, slug)
         .await?
         .ok_or_else(|| AppError::invalid("topic", "Unknown topic."))
 }
@@ -86,7 +88,7 @@ pub async fn next_challenge(
     topic_slug: &TopicSlug,
     difficulty: Difficulty,
 ) -> Result<ChallengeView, AppError> {
-    let topic = find_topic(db, topic_slug).await?;
+    let topic = find_topic(db, Some(user), topic_slug).await?;
     let seen = Query::select()
         .column(challenge::Column::QuestionId)
         .from(challenge::Entity)
@@ -129,14 +131,36 @@ pub async fn next_challenge(
         .await?;
     txn.commit().await?;
     let Some(created) = created else {
-        return Err(AppError::Conflict(format!(
-            "You have seen every {difficulty} question in {}. Try another topic or difficulty.",
-            topic.name
-        )));
+        return Err(nothing_to_serve(db, &topic, difficulty).await);
     };
     let id: i64 = created.try_get("", "id")?;
     let (found, question, topic) = find_owned(db, user, ChallengeId(id)).await?;
     view(found, question, topic)
+}
+
+/// Why a cell served nothing: the learner has seen all of it, or it has no bank questions
+/// at all (a learner's own topic, until AI generation writes some).
+async fn nothing_to_serve(
+    db: &DatabaseConnection,
+    topic: &topic::Model,
+    difficulty: Difficulty,
+) -> AppError {
+    use sea_orm::PaginatorTrait;
+    match live_bank_questions(topic.id, difficulty).count(db).await {
+        Ok(0) if topic.owner_id.is_some() => AppError::Conflict(format!(
+            "“{}” is your own topic and has no {difficulty} questions yet: AI generation writes them when a model is configured.",
+            topic.name
+        )),
+        Ok(0) => AppError::Conflict(format!(
+            "The bank has no {difficulty} questions in {} yet. Try another difficulty.",
+            topic.name
+        )),
+        Ok(_) => AppError::Conflict(format!(
+            "You have seen every {difficulty} question in {}. Try another topic or difficulty.",
+            topic.name
+        )),
+        Err(err) => err.into(),
+    }
 }
 
 /// A fresh, unanswered challenge row for `user`.

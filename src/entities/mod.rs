@@ -10,3 +10,4 @@ pub mod quota_usage;
 pub mod session;
 pub mod topic;
 pub mod user;
+pub mod user_topic;

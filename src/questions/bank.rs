@@ -141,6 +141,12 @@ fn validate_file(path: &Path, file: &BankFile) -> Result<(), BankError> {
             file.topic.slug
         )));
     }
+    if file.topic.slug.starts_with(crate::topics::OWN_SLUG_PREFIX) {
+        return Err(fail(format!(
+            "topic.slug must not start with {:?}: learners' own topics use it",
+            crate::topics::OWN_SLUG_PREFIX
+        )));
+    }
     if !CATEGORIES.contains(&file.topic.category.as_str()) {
         return Err(fail(format!("unknown category {:?}", file.topic.category)));
     }

@@ -97,6 +97,7 @@ pub const ROUTES: &[Route] = &[
     page("/"),
     page("/challenge"),
     page("/history"),
+    page("/topics"),
     page("/login"),
     page("/register"),
     operations("/healthz", Public),
@@ -123,6 +124,10 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/challenge/ai-status", Public, Unlimited),
     server_fn("/api/history", SignedIn, Unlimited),
     server_fn("/api/stats", Public, Unlimited),
+    server_fn("/api/topics/mine", SignedIn, Unlimited),
+    server_fn("/api/topics/save", SignedIn, Unlimited),
+    server_fn("/api/topics/create", SignedIn, Unlimited),
+    server_fn("/api/topics/delete", SignedIn, Unlimited),
 ];
 
 /// The inventory line for a request, if the path is one of the app's routes (static files

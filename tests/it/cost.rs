@@ -85,6 +85,10 @@ async fn statements_per_request_stay_within_budget() {
             .await,
         ),
         (
+            "GET /topics",
+            queries_for(&app, async { page("/topics").await.unwrap() }).await,
+        ),
+        (
             "POST /api/history",
             queries_for(
                 &app,
@@ -108,13 +112,14 @@ async fn statements_per_request_stay_within_budget() {
     println!("statements per request: {counts:?}");
     // The session is looked up once per request (pages used to do it once per resource:
     // 5, 4 and 4 statements for these three pages), the dashboard's totals are one aggregate,
-    // a history page is one query (no count), the topic list is cached, and an answer is one
-    // conditional UPDATE … RETURNING.
+    // a history page is one query (no count), so is the topics page, the topic list is
+    // cached, and an answer is one conditional UPDATE … RETURNING.
     let budget = [
         ("GET /", 2),
         ("GET /challenge", 2),
         ("GET /history", 2),
         ("GET /history?topic=stack&result=wrong", 2),
+        ("GET /topics", 2),
         ("POST /api/history", 2),
         ("POST /api/challenge/answer", 2),
     ];

@@ -18,3 +18,4 @@ mod llm_gateway;
 mod quota;
 mod real_llm;
 mod repository;
+mod topics;

@@ -177,7 +177,7 @@ pub async fn generate(
     topic_slug: &TopicSlug,
     difficulty: Difficulty,
 ) -> Result<question::Model, AppError> {
-    let topic = crate::challenge::server::find_topic(db, topic_slug).await?;
+    let topic = crate::challenge::server::find_topic(db, user, topic_slug).await?;
     let spec = Spec {
         topic: &topic,
         difficulty,

@@ -24,11 +24,12 @@ pub struct Parsed {
 
 pub async fn parse_request(
     db: &DatabaseConnection,
+    user: UserId,
     request: &GenerateRequest,
 ) -> Result<Parsed, AppError> {
     let focus = Focus::parse(request.focus.as_deref().unwrap_or(""))
         .map_err(|message| AppError::invalid("focus", message))?;
-    let topic = crate::challenge::server::find_topic(db, &request.topic).await?;
+    let topic = crate::challenge::server::find_topic(db, Some(user), &request.topic).await?;
     Ok(Parsed {
         topic,
         difficulty: request.difficulty,
@@ -156,7 +157,7 @@ pub async fn begin(
             "No AI model is configured here; questions come from the bank.".into(),
         ));
     }
-    let parsed = parse_request(&state.db, request).await?;
+    let parsed = parse_request(&state.db, user, request).await?;
     let clock = clock_of(&state.db, user).await?;
     let (now, until) = wait_for_slot(state, user).await?;
     let mut charge = Charge {
