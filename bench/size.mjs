@@ -20,7 +20,25 @@ const app = option("--app");
 const budget = option("--budget-kib");
 const wasmBudget = option("--wasm-budget-kb");
 const dir = args[0] ?? "target/site/pkg";
-const ROUTES = ["/", "/challenge", "/history", "/login"];
+// Each entry page, and a page with a quiz's island (signed in, on a quiz just started).
+const ROUTES = [
+  ...["/", "/challenge", "/history", "/login"].map((path) => ({ label: path, open: async () => path })),
+  {
+    label: "/quiz/{id}",
+    open: async (context, base) => {
+      const form = { headers: { origin: base, accept: "application/json" } };
+      const email = `size-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+      const signUp = await context.request.post(new URL("/api/register", base).href, {
+        ...form,
+        form: { email, password: "correct horse battery", display_name: "" },
+      });
+      if (!signUp.ok()) throw new Error(`register: ${signUp.status()} ${await signUp.text()}`);
+      const start = await context.request.post(new URL("/api/quiz/start", base).href, { ...form, form: { kind: "daily" } });
+      if (!start.ok()) throw new Error(`quiz/start: ${start.status()} ${await start.text()}`);
+      return `/quiz/${await start.json()}`;
+    },
+  },
+];
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const sizes = new Map();
@@ -51,20 +69,23 @@ if (app) {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
   console.log(`per entry route: fetched before interactive (Chromium, until html[data-hydrated])`);
   console.log(`${"route (files)".padEnd(52)}        raw        gzip      brotli   wasm brotli`);
-  for (const route of ROUTES) {
+  for (const { label, open } of ROUTES) {
     const context = await browser.newContext();
+    const route = await open(context, app);
     const page = await context.newPage();
     const files = new Set();
     page.on("request", (request) => {
       const path = new URL(request.url()).pathname;
       if (path.startsWith("/pkg/")) files.add(path.slice("/pkg/".length));
+      // A page's own script from the site root (the quiz page's clocks): `../` from pkg.
+      else if (path.endsWith(".js")) files.add(`..${path}`);
     });
     await page.goto(new URL(route, app).href);
     await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
     await context.close();
     const total = [...files].reduce((sum, f) => add(sum, sizeOf(f)), zero);
     const wasm = [...files].filter((f) => f.endsWith(".wasm")).reduce((sum, f) => sum + sizeOf(f).brotli, 0);
-    console.log(`${row(`${route} (${files.size})`, total)}  ${(wasm / 1000).toFixed(1).padStart(9)} KB`);
+    console.log(`${row(`${label} (${files.size})`, total)}  ${(wasm / 1000).toFixed(1).padStart(9)} KB`);
     if (wasmBudget && wasm > Number(wasmBudget) * 1000) {
       console.log(`  wasm over the budget of ${wasmBudget} KB brotli`);
       failed = true;

@@ -3,6 +3,7 @@ use crate::auth::{Auth, LoginPage, RegisterPage, UserMenu};
 use crate::challenge::ChallengePage;
 use crate::generation::ModeNote;
 use crate::history::HistoryPage;
+use crate::quiz::{QuizPage, QuizResultPage, QuizStartPage};
 use crate::topics::TopicsPage;
 use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
@@ -61,6 +62,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/challenge") view=ChallengePage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/topics") view=TopicsPage ssr=SsrMode::Async />
+                    <Route path=path!("/quiz") view=QuizStartPage ssr=SsrMode::Async />
+                    <Route path=path!("/quiz/:id") view=QuizPage ssr=SsrMode::Async />
+                    <Route path=path!("/quiz/:id/result") view=QuizResultPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>
@@ -78,6 +82,7 @@ fn NavLinks() -> impl IntoView {
     view! {
         <a href="/" class="brand" aria-current=current("/")>"PromptedCode"</a>
         <a href="/challenge" aria-current=current("/challenge")>"Challenge"</a>
+        <a href="/quiz" aria-current=current("/quiz")>"Quiz"</a>
         <a href="/history" aria-current=current("/history")>"History"</a>
         <a href="/topics" aria-current=current("/topics")>"Topics"</a>
     }

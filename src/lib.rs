@@ -6,6 +6,7 @@ pub mod challenge;
 pub mod error;
 pub mod generation;
 pub mod history;
+pub mod quiz;
 pub mod topics;
 pub mod types;
 pub mod ui;

@@ -86,6 +86,7 @@ macro_rules! id_type {
 id_type!(UserId);
 id_type!(QuestionId);
 id_type!(ChallengeId);
+id_type!(QuizId);
 
 /// A topic's URL name ("binary-search"): 1–64 lowercase letters, digits and hyphens.
 /// Checked when it is deserialised, so a malformed one never reaches a query.

@@ -111,6 +111,13 @@ for (const theme of ["light", "dark"] as const) {
       await expect(page.getByTestId("topic-row").first()).toBeVisible();
       await scan(page, `${theme} /topics`);
 
+      await open(page, "/quiz");
+      await scan(page, `${theme} /quiz`);
+      await page.getByTestId("start-daily").click();
+      await expect(page.getByTestId("quiz-question")).toBeVisible();
+      await waitForHydration(page);
+      await scan(page, `${theme} /quiz/:id (question)`);
+
       await open(page, "/");
       await expect(page.getByRole("region", { name: "Your progress" })).toBeVisible();
       await scan(page, `${theme} / (signed in)`);

@@ -12,6 +12,7 @@ mod m20261201_000008_hardening;
 mod m20261202_000009_dedup_and_history;
 mod m20261202_000010_stats_index;
 mod m20261202_000011_user_topics;
+mod m20261202_000012_quizzes;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_dedup_and_history::Migration),
             Box::new(m20261202_000010_stats_index::Migration),
             Box::new(m20261202_000011_user_topics::Migration),
+            Box::new(m20261202_000012_quizzes::Migration),
         ]
     }
 }

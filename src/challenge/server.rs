@@ -255,7 +255,7 @@ fn record_answer_sql(backend: DbBackend) -> &'static str {
              correct = ((SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) = $1), \
              time_taken_ms = MIN(MAX(CAST(ROUND((julianday($2) - julianday(challenges.created_at)) * 86400000) AS INTEGER), 0), 2147483647), \
              answered_at = $2 \
-             WHERE challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL \
+             WHERE challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL AND challenges.quiz_id IS NULL \
              RETURNING (SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) AS answer_index, \
              (SELECT explanation FROM questions WHERE questions.id = challenges.question_id) AS explanation"
         }
@@ -264,7 +264,7 @@ fn record_answer_sql(backend: DbBackend) -> &'static str {
              time_taken_ms = LEAST(GREATEST(FLOOR(EXTRACT(EPOCH FROM ($2 - challenges.created_at)) * 1000)::bigint, 0), 2147483647), \
              answered_at = $2 \
              FROM questions WHERE questions.id = challenges.question_id \
-             AND challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL \
+             AND challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL AND challenges.quiz_id IS NULL \
              RETURNING questions.answer_index, questions.explanation"
         }
     }

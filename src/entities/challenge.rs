@@ -13,6 +13,8 @@ pub struct Model {
     pub time_taken_ms: Option<i64>,
     pub created_at: DateTimeUtc,
     pub answered_at: Option<DateTimeUtc>,
+    /// Set when the row is a finished quiz's question (answered in the quiz, not here).
+    pub quiz_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

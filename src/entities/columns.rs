@@ -63,6 +63,7 @@ word_column!(Difficulty);
 word_column!(QuestionSource);
 word_column!(Role);
 word_column!(crate::jobs::JobState);
+word_column!(crate::quiz::model::QuizKind);
 
 /// A question's four options, stored as a JSON array of strings.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,6 +6,8 @@ pub mod llm_call;
 pub mod pool_entry;
 pub mod question;
 pub mod question_bucket;
+pub mod quiz;
+pub mod quiz_item;
 pub mod quota_usage;
 pub mod session;
 pub mod topic;

@@ -98,6 +98,9 @@ pub const ROUTES: &[Route] = &[
     page("/challenge"),
     page("/history"),
     page("/topics"),
+    page("/quiz"),
+    page("/quiz/{id}"),
+    page("/quiz/{id}/result"),
     page("/login"),
     page("/register"),
     operations("/healthz", Public),
@@ -128,6 +131,13 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/topics/save", SignedIn, Unlimited),
     server_fn("/api/topics/create", SignedIn, Unlimited),
     server_fn("/api/topics/delete", SignedIn, Unlimited),
+    server_fn("/api/quiz/start", SignedIn, Unlimited),
+    server_fn("/api/quiz/view", SignedIn, Unlimited),
+    server_fn("/api/quiz/answer", SignedIn, Unlimited),
+    server_fn("/api/quiz/answered", SignedIn, Unlimited),
+    server_fn("/api/quiz/pause", SignedIn, Unlimited),
+    server_fn("/api/quiz/resume", SignedIn, Unlimited),
+    server_fn("/api/quiz/result", SignedIn, Unlimited),
 ];
 
 /// The inventory line for a request, if the path is one of the app's routes (static files

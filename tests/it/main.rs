@@ -15,6 +15,7 @@ mod hardening;
 mod http;
 mod jobs;
 mod llm_gateway;
+mod quiz;
 mod quota;
 mod real_llm;
 mod repository;

@@ -12,6 +12,8 @@ pub struct TestApp {
     pub client: Client,
     pub test_db: TestDb,
     pub state: AppState,
+    server: tokio::task::JoinHandle<()>,
+    extra: Vec<(String, String)>,
 }
 
 impl TestApp {
@@ -21,7 +23,20 @@ impl TestApp {
 
     /// The app on its own fresh database, with extra environment settings.
     pub async fn spawn_with(backend: Backend, extra: &[(&str, String)]) -> TestApp {
-        let test_db = TestDb::create(backend).await;
+        let extra = extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone()));
+        Self::serve(TestDb::create(backend).await, extra.collect()).await
+    }
+
+    /// Stops this app (its server and its connections to the database) and starts a new
+    /// one on the same database, as a restart or another instance would.
+    pub async fn restart(self) -> TestApp {
+        self.server.abort();
+        let _ = self.server.await;
+        self.state.db.clone().close().await.ok();
+        Self::serve(self.test_db, self.extra).await
+    }
+
+    async fn serve(test_db: TestDb, extra: Vec<(String, String)>) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
@@ -33,7 +48,7 @@ impl TestApp {
         ]);
         let vars: HashMap<&str, String> = vars
             .into_iter()
-            .chain(extra.iter().map(|(k, v)| (*k, v.clone())))
+            .chain(extra.iter().map(|(k, v)| (k.as_str(), v.clone())))
             .collect();
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let options = LeptosOptions::builder()
@@ -42,7 +57,7 @@ impl TestApp {
             .site_addr(addr)
             .build();
         let (router, state) = promptedcode::server::build(config, options).await.unwrap();
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             axum::serve(
                 listener,
                 router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -59,6 +74,8 @@ impl TestApp {
             client,
             test_db,
             state,
+            server,
+            extra,
         }
     }
 
