@@ -73,6 +73,10 @@ test("quiz: a timed topic quiz by keyboard, resumed after a reload, paused, fini
   // The quiz's questions are in the history too.
   await page.goto("/history");
   await expect(page.getByTestId("history-row")).toHaveCount(5);
+  const row = page.getByTestId("history-row").first();
+  await expect(row.getByText("Quiz", { exact: true })).toBeVisible();
+  await row.getByRole("link").click();
+  await expect(page).toHaveURL(/\/quiz\/\d+\/result$/);
 });
 
 test("quiz: without a session the start page asks to log in; a made-up quiz is not found", async ({ page }) => {

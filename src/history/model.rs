@@ -78,6 +78,8 @@ pub struct HistoryEntry {
     pub difficulty: Difficulty,
     pub outcome: Outcome,
     pub created_at: String,
+    /// The quiz it was asked in, if any (its result page shows it whole).
+    pub quiz: Option<crate::types::QuizId>,
 }
 
 /// One page of history. There is no total: a page knows only whether an older one follows

@@ -157,7 +157,15 @@ fn HistoryTable(history: HistoryPageData, filter: HistoryFilter) -> impl IntoVie
             view! {
                 <tr data-testid="history-row">
                     <td data-label="When"><time>{e.created_at}</time></td>
-                    <td data-label="Question"><a href=format!("/challenge?id={}", e.id)>{e.title}</a></td>
+                    <td data-label="Question">
+                        {match e.quiz {
+                            Some(quiz) => view! {
+                                <a href=format!("/quiz/{quiz}/result")>{e.title}</a>
+                                " " <span class="badge">"Quiz"</span>
+                            }.into_any(),
+                            None => view! { <a href=format!("/challenge?id={}", e.id)>{e.title}</a> }.into_any(),
+                        }}
+                    </td>
                     <td data-label="Topic">{e.topic}</td>
                     <td data-label="Difficulty"><span class=format!("badge difficulty-{}", e.difficulty.as_str())>{e.difficulty.label()}</span></td>
                     <td data-label="Result"><span class=format!("outcome {}", e.outcome.as_str())>{e.outcome.label()}</span></td>

@@ -23,6 +23,7 @@ const CREATED_AT: usize = 2;
 const TITLE: usize = 3;
 const DIFFICULTY: usize = 4;
 const TOPIC: usize = 5;
+const QUIZ: usize = 6;
 
 pub async fn page(
     db: &DatabaseConnection,
@@ -70,6 +71,9 @@ pub async fn page(
                     None => Outcome::Unanswered,
                 },
                 created_at: minutes_utc(created_at),
+                quiz: row
+                    .try_get_by_index::<Option<i64>>(QUIZ)?
+                    .map(crate::types::QuizId),
             })
         })
         .collect::<Result<Vec<_>, DbErr>>()?;
@@ -85,7 +89,7 @@ pub async fn page(
 /// the user, then the topic slug when filtered by topic, then limit and offset.
 fn history_sql(filter: &HistoryFilter) -> String {
     let mut sql = String::from(
-        "SELECT c.id, c.correct, c.created_at, q.title, q.difficulty, t.name \
+        "SELECT c.id, c.correct, c.created_at, q.title, q.difficulty, t.name, c.quiz_id \
          FROM challenges c \
          JOIN questions q ON q.id = c.question_id \
          JOIN topics t ON t.id = q.topic_id \

@@ -419,6 +419,14 @@ async fn the_time_limit_ends_the_quiz_and_counts_the_rest_wrong(db: DatabaseConn
         .unwrap();
     assert_eq!(rows.len(), 5);
     assert_eq!(rows.iter().filter(|r| r.correct == Some(true)).count(), 1);
+    let page = promptedcode::history::server::page(&db, ann, 1, &Default::default(), vec![])
+        .await
+        .unwrap();
+    assert_eq!(page.entries.len(), 5);
+    assert!(
+        page.entries.iter().all(|e| e.quiz == Some(id)),
+        "history links the quiz"
+    );
     let unanswered = rows.iter().find(|r| r.chosen_index.is_none()).unwrap();
     let err = challenges::answer(&db, ann, ChallengeId(unanswered.id), 0)
         .await
