@@ -106,6 +106,7 @@ fn HomePage() -> impl IntoView {
             </Suspense>
             <div class="actions">
                 <a href="/challenge" class="button primary">"Start a challenge"</a>
+                <a href="/quiz" class="button">"Take a quiz"</a>
                 <a href="/history" class="button">"Your history"</a>
             </div>
         </section>

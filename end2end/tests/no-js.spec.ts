@@ -24,6 +24,7 @@ test("home page renders on the server", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Practise coding interviews");
   await expect(page.getByRole("link", { name: "Start a challenge" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Take a quiz" })).toHaveAttribute("href", "/quiz");
   // The end-to-end server has a model configured: the home page must say so, not "bank".
   await expect(page.getByTestId("mode-note")).toContainText("AI mode");
   await expect(page.locator('link[rel="manifest"]')).toHaveAttribute("href", "/manifest.webmanifest");
