@@ -1,10 +1,18 @@
-// The quiz page's clocks and keys, as plain script: the page works without it (its forms,
-// and the times as the server read them); with it the clocks tick and the keys work.
-// 1–4 answer, Enter goes on, P pauses or resumes. Not a wasm island: this small script
-// costs the other pages nothing, where an island's shared chunks cost every island page.
+// The quiz and review pages' clocks and keys, as plain script: the pages work without it
+// (their forms, and the times as the server read them); with it the clocks tick and the
+// keys work. 1–4 answer, Enter goes on, P pauses or resumes. Not a wasm island: this small
+// script costs the other pages nothing, where an island's shared chunks cost every island
+// page.
 (() => {
   const clock = document.querySelector("[data-quiz-clock]");
-  if (!clock) return;
+  const marked = clock || document.querySelector("[data-quiz-keys]");
+  if (!marked) return;
+  if (clock) tick(clock);
+  listen();
+  marked.dataset.quizReady = "true";
+})();
+
+function tick(clock) {
   const left = clock.dataset.leftMs === undefined ? null : Number(clock.dataset.leftMs);
   const question = Number(clock.dataset.questionMs || 0);
   const start = performance.now();
@@ -30,6 +38,9 @@
       }
     }, 1000);
   }
+}
+
+function listen() {
   const click = (selector) => {
     const control = document.querySelector(selector);
     if (!control) return false;
@@ -48,5 +59,4 @@
     else if (event.key === "p" || event.key === "P") handled = click("[data-quiz-pause]");
     if (handled) event.preventDefault();
   });
-  clock.dataset.quizReady = "true";
-})();
+}

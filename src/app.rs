@@ -3,7 +3,9 @@ use crate::auth::{Auth, LoginPage, RegisterPage, UserMenu};
 use crate::challenge::ChallengePage;
 use crate::generation::ModeNote;
 use crate::history::HistoryPage;
+use crate::notes::NotesPage;
 use crate::quiz::{QuizPage, QuizResultPage, QuizStartPage};
+use crate::review::ReviewPage;
 use crate::topics::TopicsPage;
 use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
@@ -65,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/quiz") view=QuizStartPage ssr=SsrMode::Async />
                     <Route path=path!("/quiz/:id") view=QuizPage ssr=SsrMode::Async />
                     <Route path=path!("/quiz/:id/result") view=QuizResultPage ssr=SsrMode::Async />
+                    <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/notes") view=NotesPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>
@@ -83,6 +87,8 @@ fn NavLinks() -> impl IntoView {
         <a href="/" class="brand" aria-current=current("/")>"PromptedCode"</a>
         <a href="/challenge" aria-current=current("/challenge")>"Challenge"</a>
         <a href="/quiz" aria-current=current("/quiz")>"Quiz"</a>
+        <a href="/review" aria-current=current("/review")>"Review"</a>
+        <a href="/notes" aria-current=current("/notes")>"Notes"</a>
         <a href="/history" aria-current=current("/history")>"History"</a>
         <a href="/topics" aria-current=current("/topics")>"Topics"</a>
     }
@@ -118,6 +124,7 @@ fn HomePage() -> impl IntoView {
                         <div class="stat"><span class="value">{s.answered}</span><span class="label">"answered"</span></div>
                         <div class="stat"><span class="value">{s.correct}</span><span class="label">"correct"</span></div>
                         <div class="stat"><span class="value">{format!("{accuracy}%")}</span><span class="label">"accuracy"</span></div>
+                        <a class="stat" href="/review" data-testid="reviews-due"><span class="value">{s.reviews_due}</span><span class="label">{if s.reviews_due == 1 { "review due" } else { "reviews due" }}</span></a>
                     </section>
                 }
             })}

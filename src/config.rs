@@ -58,6 +58,8 @@ pub struct Config {
     pub daily_quota: u32,
     /// AI generations a user may start per local day, charged or not (failed, cancelled).
     pub daily_attempts: u32,
+    /// New review cards a learner starts per local day.
+    pub review_new_per_day: u32,
     pub limits: Limits,
     /// Password hashes (argon2, ~19 MiB each) computed at once by this process.
     pub password_hash_concurrency: usize,
@@ -315,6 +317,11 @@ impl Config {
             &(u64::from(daily_quota) * 3).to_string(),
             1..=3_000_000,
         )? as u32;
+        let review_new_per_day = number(
+            "REVIEW_NEW_CARDS_PER_DAY",
+            &crate::review::model::DEFAULT_NEW_CARDS_PER_DAY.to_string(),
+            1..=1000,
+        )? as u32;
         let rate = |name: &'static str, default: &str| {
             let value = get(name, default);
             Rate::parse(&value.1).ok_or_else(|| {
@@ -368,6 +375,7 @@ impl Config {
             llm,
             daily_quota,
             daily_attempts,
+            review_new_per_day,
             limits,
             password_hash_concurrency,
             trust_forwarded_for,

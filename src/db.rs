@@ -34,6 +34,14 @@ pub async fn connect(
     Ok(db)
 }
 
+/// A write refused by a unique index (on either backend): a race the caller can name.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
 /// Raw SQL written for Postgres, made to run on SQLite too: there the row lock is dropped
 /// (SQLite serialises writers anyway) and `$n` placeholders become `?n`.
 pub fn portable(db: &impl ConnectionTrait, pg_sql: &str, values: Vec<Value>) -> Statement {

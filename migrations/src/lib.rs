@@ -13,6 +13,7 @@ mod m20261202_000009_dedup_and_history;
 mod m20261202_000010_stats_index;
 mod m20261202_000011_user_topics;
 mod m20261202_000012_quizzes;
+mod m20261203_000013_review_and_notes;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_stats_index::Migration),
             Box::new(m20261202_000011_user_topics::Migration),
             Box::new(m20261202_000012_quizzes::Migration),
+            Box::new(m20261203_000013_review_and_notes::Migration),
         ]
     }
 }

@@ -8,12 +8,12 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// Minutes east of UTC the learner's days are counted in (their local midnight).
+    pub utc_offset_minutes: i32,
 }
 
 /// Where to go after logging in: `next` if it is a path on this site, else the challenge
 /// page. (Never another origin: `//evil.example` is refused.)
 pub fn after_login(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(str::to_owned)
-        .unwrap_or_else(|| "/challenge".to_owned())
+    crate::ui::local_path(next.unwrap_or(""), "/challenge")
 }

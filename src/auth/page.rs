@@ -5,10 +5,10 @@
 use super::api::{Login, Logout, Register};
 use super::model::{after_login, CurrentUser};
 use crate::error::AppError;
-use crate::ui::{go_to, use_browser_utc_offset, use_island_ready, FieldError, FormError, Shipped};
+use crate::ui::{
+    form_error, go_to, use_browser_utc_offset, use_island_ready, FieldError, FormError, Shipped,
+};
 use leptos::prelude::*;
-use leptos::server::ServerActionError;
-use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
@@ -42,10 +42,10 @@ struct SignInStart {
 impl SignInStart {
     fn read<S: ServerFn<Error = AppError>>() -> Self {
         let next = use_query_map().with_untracked(|q| after_login(q.get("next").as_deref()));
-        let error = use_context::<ServerActionError>()
-            .filter(|e| e.path() == S::PATH)
-            .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()));
-        SignInStart { next, error }
+        SignInStart {
+            next,
+            error: form_error::<S>(),
+        }
     }
 }
 

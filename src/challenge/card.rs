@@ -12,6 +12,7 @@ pub fn ChallengeCard(
     pending: Signal<bool>,
 ) -> impl IntoView {
     let shown = view.answer.clone();
+    let question = view.question;
     let answered = shown.is_some();
     let heading = NodeRef::<leptos::html::H2>::new();
     let verdict = NodeRef::<leptos::html::Div>::new();
@@ -62,6 +63,10 @@ pub fn ChallengeCard(
             </div>
             <h3>"Explanation"</h3>
             <Html html=a.explanation_html class="explanation" />
+            <p class="follow-up">
+                {if a.correct { "" } else { "It is in your review queue. " }}
+                <a href=format!("/notes?question={question}") data-testid="challenge-note">{if a.correct { "Add a note, or keep it for review" } else { "Add a note" }}</a>
+            </p>
             <p class="muted">"Press "<kbd>"N"</kbd>" or "<strong>"Generate"</strong>" for the next question."</p>
         }
     });

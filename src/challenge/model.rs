@@ -1,12 +1,13 @@
 //! What the browser and the server share about challenges.
 use crate::generation::model::AiStatus;
-use crate::types::{ChallengeId, Difficulty, QuestionSource, Topic};
+use crate::types::{ChallengeId, Difficulty, QuestionId, QuestionSource, Topic};
 use serde::{Deserialize, Serialize};
 
 /// A question served to the learner, without its key until it is answered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChallengeView {
     pub id: ChallengeId,
+    pub question: QuestionId,
     pub title: String,
     pub stem_html: String,
     pub options_html: Vec<String>,
@@ -33,6 +34,8 @@ pub struct ChallengeSetup {
 }
 
 /// What the challenge area shows.
+// One value per page, rarely moved: boxing the view would only add code to the island.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChallengeSlot {
     SignedOut,

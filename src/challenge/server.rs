@@ -5,7 +5,8 @@ use crate::entities::{challenge, question, topic};
 use crate::error::AppError;
 use crate::questions::markdown::{to_html, to_inline_html};
 use crate::questions::store::live_bank_questions;
-use crate::types::{ChallengeId, Difficulty, Topic, TopicSlug, UserId};
+use crate::review::model::CardOrigin;
+use crate::types::{ChallengeId, Difficulty, QuestionId, Topic, TopicSlug, UserId};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
@@ -218,20 +219,45 @@ pub async fn answer(
         ));
     }
     // One conditional update that also reads the key: of two concurrent answers only one
-    // is recorded, and the common case costs a single statement.
+    // is recorded. A wrong answer also puts the question in the learner's review queue: on
+    // Postgres in the same statement, on SQLite in the same transaction.
+    let now = chrono::Utc::now();
+    let values = [
+        i16::from(chosen).into(),
+        now.into(),
+        id.0.into(),
+        user.0.into(),
+    ];
     let backend = db.get_database_backend();
-    let recorded = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            record_answer_sql(backend),
-            [
-                i16::from(chosen).into(),
-                chrono::Utc::now().into(),
-                id.0.into(),
-                user.0.into(),
-            ],
-        ))
-        .await?;
+    let recorded = match backend {
+        DbBackend::Sqlite => {
+            let txn = db.begin().await?;
+            let row = txn
+                .query_one_raw(Statement::from_sql_and_values(
+                    backend,
+                    RECORD_ANSWER_SQLITE,
+                    values,
+                ))
+                .await?;
+            if let Some(row) = &row {
+                if !row.try_get::<bool>("", "correct")? {
+                    let question = QuestionId(row.try_get("", "question_id")?);
+                    crate::review::server::enqueue(&txn, user, question, CardOrigin::Missed, now)
+                        .await?;
+                }
+            }
+            txn.commit().await?;
+            row
+        }
+        _ => {
+            db.query_one_raw(Statement::from_sql_and_values(
+                backend,
+                record_answer_postgres(),
+                values,
+            ))
+            .await?
+        }
+    };
     let Some(recorded) = recorded else {
         // Not this user's challenge, or answered already: one more read tells which.
         find_owned(db, user, id).await?;
@@ -246,31 +272,38 @@ pub async fn answer(
 
 /// `$1` chosen index, `$2` now, `$3` challenge id, `$4` user id. The time taken is
 /// clamped to `0..=i32::MAX` ms, as a clock step backwards must not store a negative.
-fn record_answer_sql(backend: DbBackend) -> &'static str {
-    match backend {
-        // SQLite's RETURNING cannot name a table of UPDATE … FROM: the key comes from
-        // subqueries on the updated row's question instead.
-        DbBackend::Sqlite => {
-            "UPDATE challenges SET chosen_index = $1, \
-             correct = ((SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) = $1), \
-             time_taken_ms = MIN(MAX(CAST(ROUND((julianday($2) - julianday(challenges.created_at)) * 86400000) AS INTEGER), 0), 2147483647), \
-             answered_at = $2 \
-             WHERE challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL AND challenges.quiz_id IS NULL \
-             RETURNING (SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) AS answer_index, \
-             (SELECT explanation FROM questions WHERE questions.id = challenges.question_id) AS explanation"
-        }
-        _ => {
-            "UPDATE challenges SET chosen_index = $1, correct = (questions.answer_index = $1), \
-             time_taken_ms = LEAST(GREATEST(FLOOR(EXTRACT(EPOCH FROM ($2 - challenges.created_at)) * 1000)::bigint, 0), 2147483647), \
-             answered_at = $2 \
-             FROM questions WHERE questions.id = challenges.question_id \
-             AND challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL AND challenges.quiz_id IS NULL \
-             RETURNING questions.answer_index, questions.explanation"
-        }
-    }
+/// SQLite's RETURNING cannot name a table of UPDATE … FROM: the key comes from subqueries
+/// on the updated row's question instead.
+const RECORD_ANSWER_SQLITE: &str = "UPDATE challenges SET chosen_index = $1, \
+     correct = ((SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) = $1), \
+     time_taken_ms = MIN(MAX(CAST(ROUND((julianday($2) - julianday(challenges.created_at)) * 86400000) AS INTEGER), 0), 2147483647), \
+     answered_at = $2 \
+     WHERE challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL AND challenges.quiz_id IS NULL \
+     RETURNING (SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) AS answer_index, \
+     (SELECT explanation FROM questions WHERE questions.id = challenges.question_id) AS explanation, \
+     challenges.question_id AS question_id, challenges.correct AS correct";
+
+/// The same on Postgres, with the review card of a wrong answer written by the statement.
+fn record_answer_postgres() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "WITH answered AS ( \
+               UPDATE challenges SET chosen_index = $1, correct = (questions.answer_index = $1), \
+               time_taken_ms = LEAST(GREATEST(FLOOR(EXTRACT(EPOCH FROM ($2 - challenges.created_at)) * 1000)::bigint, 0), 2147483647), \
+               answered_at = $2 \
+               FROM questions WHERE questions.id = challenges.question_id \
+               AND challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL AND challenges.quiz_id IS NULL \
+               RETURNING questions.answer_index, questions.explanation, challenges.question_id, challenges.correct), \
+             missed AS ({}) \
+             SELECT answer_index, explanation FROM answered",
+            crate::review::server::missed_cards_sql("answered WHERE correct IS NOT TRUE", "$4", "$2")
+        )
+    })
 }
 
-fn stored_key(answer_index: i16) -> Result<u8, AppError> {
+/// A stored answer index, checked: one outside 0–3 is a corrupt row (logged), not a key.
+pub(crate) fn stored_key(answer_index: i16) -> Result<u8, AppError> {
     u8::try_from(answer_index)
         .ok()
         .filter(|key| *key <= 3)
@@ -322,6 +355,7 @@ fn view(
     };
     Ok(ChallengeView {
         id: ChallengeId(found.id),
+        question: QuestionId(question.id),
         stem_html: to_html(&question.stem),
         options_html: question
             .options

@@ -64,6 +64,9 @@ word_column!(QuestionSource);
 word_column!(Role);
 word_column!(crate::jobs::JobState);
 word_column!(crate::quiz::model::QuizKind);
+word_column!(crate::review::model::CardState);
+word_column!(crate::review::model::CardOrigin);
+word_column!(crate::review::model::ReviewRating);
 
 /// A question's four options, stored as a JSON array of strings.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -25,5 +25,8 @@ pub async fn my_stats() -> Result<Option<Stats>, AppError> {
     let Some(user) = crate::auth::server::current_user(&ctx).await? else {
         return Ok(None);
     };
-    super::server::stats(ctx.db(), user.id).await.map(Some)
+    let day = crate::review::server::Day::of_user(&user, chrono::Utc::now())?;
+    super::server::stats(ctx.db(), user.id, day, ctx.state.config.review_new_per_day)
+        .await
+        .map(Some)
 }

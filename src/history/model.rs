@@ -97,4 +97,6 @@ pub struct HistoryPageData {
 pub struct Stats {
     pub answered: u64,
     pub correct: u64,
+    /// Review cards left for today (the learner's local day).
+    pub reviews_due: u64,
 }

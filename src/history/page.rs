@@ -3,6 +3,7 @@
 use super::model::{HistoryFilter, HistoryPageData, Outcome};
 use crate::error::AppError;
 use crate::types::Topic;
+use crate::ui::SignInPrompt;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -73,10 +74,7 @@ pub fn HistoryPage() -> impl IntoView {
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading history…"</div> }>
                 {move || data.get().map(|result| match result {
                     Err(AppError::Unauthorized) => view! {
-                        <div class="card empty">
-                            <p>"Log in to see your history."</p>
-                            <a href="/login?next=/history" class="button primary">"Log in"</a>
-                        </div>
+                        <SignInPrompt message="Log in to see your history." next="/history" />
                     }.into_any(),
                     Err(e) => view! {
                         <p class="form-error" role="alert">{e.to_string()}</p>

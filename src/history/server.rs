@@ -2,15 +2,10 @@
 //! the page shows, one row more than a page to know whether an older page follows. The
 //! statement is written out (not built per request) and its rows are read by position.
 use super::model::{HistoryEntry, HistoryFilter, HistoryPageData, Outcome, Stats};
-use crate::entities::challenge;
 use crate::error::AppError;
 use crate::types::{ChallengeId, Difficulty, UserId};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QuerySelect, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, Value};
 
 pub const PAGE_SIZE: u64 = 20;
 /// Deep enough for 20 years of daily practice; an offset beyond it is a made-up URL.
@@ -115,7 +110,7 @@ fn history_sql(filter: &HistoryFilter) -> String {
 
 /// "2026-12-02 07:45 UTC", digit by digit: `strftime`, then `format!` with padding, cost
 /// about 2.5 K instructions a row (callgrind).
-fn minutes_utc(at: DateTime<Utc>) -> String {
+pub(crate) fn minutes_utc(at: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
     fn digits(out: &mut String, value: u32, width: u32) {
         for place in (0..width).rev() {
@@ -137,29 +132,33 @@ fn minutes_utc(at: DateTime<Utc>) -> String {
     out
 }
 
-/// Answered and correct, in one aggregate over the user's rows (indexed by user).
-pub async fn stats(db: &DatabaseConnection, user: UserId) -> Result<Stats, AppError> {
-    #[derive(FromQueryResult)]
-    struct Totals {
-        answered: i64,
-        correct: Option<i64>,
-    }
-    let totals = challenge::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("COUNT(correct)"), "answered")
-        .column_as(
-            Expr::cust("SUM(CASE WHEN correct THEN 1 ELSE 0 END)"),
-            "correct",
-        )
-        .filter(challenge::Column::UserId.eq(user.0))
-        .into_model::<Totals>()
-        .one(db)
+/// Answered and correct, in one aggregate over the user's rows (indexed by user), and
+/// the reviews due today from the same statement.
+pub async fn stats(
+    db: &DatabaseConnection,
+    user: UserId,
+    day: crate::review::server::Day,
+    new_per_day: u32,
+) -> Result<Stats, AppError> {
+    use crate::review::server::{counts_from, COUNTS_COLUMNS};
+    let row = db
+        .query_one_raw(crate::db::portable(
+            db,
+            &format!(
+                "SELECT COUNT(correct), SUM(CASE WHEN correct THEN 1 ELSE 0 END), {COUNTS_COLUMNS} \
+                 FROM challenges WHERE user_id = $1"
+            ),
+            vec![user.0.into(), day.end.into(), day.start.into()],
+        ))
         .await?
         .ok_or(AppError::Internal)?;
     let count = |n: i64| u64::try_from(n).map_err(|_| AppError::Internal);
+    let answered: i64 = row.try_get_by_index(0)?;
+    let correct: Option<i64> = row.try_get_by_index(1)?;
     Ok(Stats {
-        answered: count(totals.answered)?,
-        correct: count(totals.correct.unwrap_or(0))?,
+        answered: count(answered)?,
+        correct: count(correct.unwrap_or(0))?,
+        reviews_due: u64::from(counts_from(&row, 2)?.due(new_per_day)),
     })
 }
 

@@ -107,6 +107,7 @@ pub struct Reveal {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultItem {
     pub position: u16,
+    pub question: crate::types::QuestionId,
     pub title: String,
     pub stem_html: String,
     pub options_html: Vec<String>,
@@ -118,6 +119,10 @@ pub struct ResultItem {
     pub correct: bool,
     pub time_ms: Option<u64>,
     pub explanation_html: String,
+    /// The learner's note on the question.
+    pub note: Option<String>,
+    /// The question is in the learner's review queue (missed, or flagged).
+    pub in_review: bool,
 }
 
 /// Right answers out of questions, for one topic or difficulty.

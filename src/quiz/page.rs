@@ -7,28 +7,16 @@ use super::model::{
     TOPIC_QUIZ_SIZES,
 };
 use crate::error::AppError;
+use crate::notes::NoteEditor;
+use crate::review::FlagButton;
 use crate::types::{Difficulty, QuizId};
-use crate::ui::Html;
+use crate::ui::{form_error, Html, SignInPrompt};
 use leptos::prelude::*;
-use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The error a plain form post of `S` sent back in the address, if any.
-fn form_error<S: ServerFn>() -> Option<AppError> {
-    use_context::<ServerActionError>()
-        .filter(|e| e.path() == S::PATH)
-        .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()))
-}
-
-fn signed_out(next: &str) -> AnyView {
-    view! {
-        <div class="card empty">
-            <p>"Log in to take a quiz."</p>
-            <a href=format!("/login?next={next}") class="button primary">"Log in"</a>
-        </div>
-    }
-    .into_any()
+fn signed_out() -> AnyView {
+    view! { <SignInPrompt message="Log in to take a quiz." next="/quiz" /> }.into_any()
 }
 
 /// "4:05", or "1:02:03" past an hour.
@@ -55,7 +43,7 @@ pub fn QuizStartPage() -> impl IntoView {
             {error.map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading…"</div> }>
                 {move || topics.get().map(|result| match result {
-                    Err(AppError::Unauthorized) => signed_out("/quiz"),
+                    Err(AppError::Unauthorized) => signed_out(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(data) => {
                         let practicable: Vec<_> = data.topics.into_iter().filter(|t| t.questions > 0).collect();
@@ -162,7 +150,7 @@ pub fn QuizPage() -> impl IntoView {
             {error.map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading the quiz…"</div> }>
                 {move || data.get().map(|result| match result {
-                    Err(AppError::Unauthorized) => signed_out("/quiz"),
+                    Err(AppError::Unauthorized) => signed_out(),
                     Err(e) => view! {
                         <div class="card empty">
                             <p role="alert">{e.to_string()}</p>
@@ -321,7 +309,7 @@ pub fn QuizResultPage() -> impl IntoView {
         <section class="page">
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading the result…"</div> }>
                 {move || data.get().map(|result| match result {
-                    Err(AppError::Unauthorized) => signed_out("/quiz"),
+                    Err(AppError::Unauthorized) => signed_out(),
                     Err(e) => view! {
                         <div class="card empty">
                             <p role="alert">{e.to_string()}</p>
@@ -337,6 +325,7 @@ pub fn QuizResultPage() -> impl IntoView {
 
 #[component]
 fn ResultView(result: QuizResult) -> impl IntoView {
+    let quiz = result.id;
     let percent = (u32::from(result.correct) * 100)
         .checked_div(u32::from(result.count))
         .unwrap_or(0);
@@ -373,7 +362,7 @@ fn ResultView(result: QuizResult) -> impl IntoView {
                 (_, false) => "Wrong",
             };
             view! {
-                <li class="card result-item" data-testid="result-item">
+                <li class="card result-item" id=format!("item-{}", item.position + 1) data-testid="result-item">
                     <div class="badges">
                         <span class="badge">{item.topic}</span>
                         <span class=format!("badge difficulty-{}", item.difficulty.as_str())>{item.difficulty.label()}</span>
@@ -387,6 +376,8 @@ fn ResultView(result: QuizResult) -> impl IntoView {
                         <summary>"Explanation"</summary>
                         <Html html=item.explanation_html class="explanation" />
                     </details>
+                    <ItemFollowUp question=item.question note=item.note in_review=item.in_review
+                        back=format!("/quiz/{quiz}/result#item-{}", item.position + 1) />
                 </li>
             }
         })
@@ -403,6 +394,26 @@ fn ResultView(result: QuizResult) -> impl IntoView {
         </div>
         <ol class="result-items" aria-label="Questions">{items}</ol>
         <p class="actions"><a href="/quiz" class="button primary">"Another quiz"</a> <a href="/history" class="button">"History"</a></p>
+    }
+}
+
+/// Under a result's question: whether it comes back in reviews (or a way to ask for it),
+/// and the learner's note on it.
+#[component]
+fn ItemFollowUp(
+    question: crate::types::QuestionId,
+    note: Option<String>,
+    in_review: bool,
+    back: String,
+) -> impl IntoView {
+    let review = if in_review {
+        view! { <p class="muted" data-testid="in-review">"In your review queue: it comes back when it is due."</p> }.into_any()
+    } else {
+        view! { <FlagButton question next=back.clone() /> }.into_any()
+    };
+    view! {
+        {review}
+        <NoteEditor question body=note next=back />
     }
 }
 

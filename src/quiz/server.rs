@@ -10,11 +10,12 @@ use super::model::{
     QuizAnswer, QuizClock, QuizKind, QuizQuestion, QuizResult, QuizView, ResultItem, Reveal, Tally,
     DEFAULT_DAILY_GOAL, MOCK_SIZES, TIME_LIMIT_MINUTES, TOPIC_QUIZ_SIZES,
 };
+use crate::challenge::server::stored_key;
 use crate::db::portable;
 use crate::entities::{question, quiz, quiz_item, topic, user};
 use crate::error::AppError;
 use crate::questions::markdown::{to_html, to_inline_html};
-use crate::types::{Difficulty, QuizId, TopicSlug, UserId};
+use crate::types::{Difficulty, QuestionId, QuizId, TopicSlug, UserId};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -159,10 +160,11 @@ async fn create_daily(
         return Ok(id);
     }
     let goal = DEFAULT_DAILY_GOAL;
-    let topics: Vec<_> = crate::topics::server::list(db, user)
+    let topics: Vec<i64> = crate::topics::server::list_with_ids(db, user)
         .await?
         .into_iter()
-        .filter(|t| t.active && t.questions > 0)
+        .filter(|(_, t)| t.active && t.questions > 0)
+        .map(|(id, _)| id)
         .collect();
     if topics.is_empty() {
         return Err(AppError::Conflict(
@@ -173,11 +175,8 @@ async fn create_daily(
     let used = topics.len().min(usize::from(goal));
     let per_topic = u16::try_from(usize::from(goal).div_ceil(used)).unwrap_or(goal);
     let mut candidates = Vec::with_capacity(used);
-    for setting in &topics[..used] {
-        let topic = crate::topics::server::visible_topic(db, Some(user), &setting.slug)
-            .await?
-            .ok_or(AppError::Internal)?;
-        candidates.push(pick(db, user, Pool::Topic(topic.id, None), per_topic).await?);
+    for topic in &topics[..used] {
+        candidates.push(pick(db, user, Pool::Topic(*topic, None), per_topic).await?);
     }
     let mut picks = Vec::with_capacity(usize::from(goal));
     for round in 0..usize::from(per_topic) {
@@ -271,12 +270,7 @@ async fn insert(
     let txn = db.begin().await?;
     let id = match quiz::Entity::insert(row).exec(&txn).await {
         Ok(done) => done.last_insert_id,
-        Err(err)
-            if matches!(
-                err.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
+        Err(err) if crate::db::is_unique_violation(&err) => {
             return Err(AppError::Conflict("Today's quiz exists already.".into()));
         }
         Err(err) => return Err(err.into()),
@@ -295,6 +289,21 @@ async fn insert(
         .await?;
     txn.commit().await?;
     Ok(QuizId(id))
+}
+
+/// The caller's quiz as of `now`: one whose time ran out is finished first.
+async fn current(
+    db: &DatabaseConnection,
+    user: UserId,
+    id: QuizId,
+    now: DateTime<Utc>,
+) -> Result<quiz::Model, AppError> {
+    let quiz = owned(db, user, id).await?;
+    if quiz.finished_at.is_some() || !timed_out(&quiz, now) {
+        return Ok(quiz);
+    }
+    finish(db, &quiz, now).await?;
+    owned(db, user, id).await
 }
 
 /// The caller's quiz, or "not found" (also for someone else's).
@@ -372,11 +381,7 @@ pub async fn view(
     id: QuizId,
     now: DateTime<Utc>,
 ) -> Result<QuizView, AppError> {
-    let mut quiz = owned(db, user, id).await?;
-    if quiz.finished_at.is_none() && timed_out(&quiz, now) {
-        finish(db, &quiz, now).await?;
-        quiz = owned(db, user, id).await?;
-    }
+    let mut quiz = current(db, user, id, now).await?;
     let count = quiz.question_count as u16;
     if quiz.finished_at.is_some() || quiz.position >= quiz.question_count {
         return Ok(QuizView {
@@ -492,10 +497,7 @@ pub async fn answer(
         ));
     }
     let quiz = owned(db, user, id).await?;
-    let position = i16::try_from(position)
-        .ok()
-        .filter(|p| *p < quiz.question_count)
-        .ok_or_else(|| AppError::invalid("position", "This quiz has no such question."))?;
+    let position = position_in(&quiz, position)?;
     if let Some(done) = repeat(db, &quiz, position, chosen).await? {
         return Ok(done);
     }
@@ -522,10 +524,7 @@ pub async fn answer(
         ));
     };
     let (question, _) = question_of(db, item.question_id).await?;
-    let key = u8::try_from(question.answer_index)
-        .ok()
-        .filter(|k| *k <= 3)
-        .ok_or(AppError::Internal)?;
+    let key = stored_key(question.answer_index)?;
     let correct = chosen == key;
     let paused_since_shown = quiz.paused_ms - item.paused_ms_at_show.unwrap_or(0);
     let time_ms = (millis(shown_at, now) - paused_since_shown).max(0);
@@ -617,16 +616,25 @@ async fn stored_answer(
         .await?
         .finished_at
         .is_some();
+    let key = stored_key(question.answer_index)?;
     Ok(Some(QuizAnswer {
         position: position as u16,
         chosen: u8::try_from(chosen).map_err(|_| AppError::Internal)?,
         reveal: (quiz.kind.reveals_as_you_go() || finished).then(|| Reveal {
             correct: item.correct == Some(true),
-            answer_index: question.answer_index as u8,
+            answer_index: key,
             explanation_html: to_html(&question.explanation),
         }),
         finished,
     }))
+}
+
+/// A question's place in this quiz, or the learner's error.
+fn position_in(quiz: &quiz::Model, position: u16) -> Result<i16, AppError> {
+    i16::try_from(position)
+        .ok()
+        .filter(|p| *p < quiz.question_count)
+        .ok_or_else(|| AppError::invalid("position", "This quiz has no such question."))
 }
 
 /// The caller's answer to one question of their quiz (for the page after a plain form).
@@ -637,10 +645,7 @@ pub async fn answered(
     position: u16,
 ) -> Result<Option<QuizAnswer>, AppError> {
     let quiz = owned(db, user, id).await?;
-    let position = i16::try_from(position)
-        .ok()
-        .filter(|p| *p < quiz.question_count)
-        .ok_or_else(|| AppError::invalid("position", "This quiz has no such question."))?;
+    let position = position_in(&quiz, position)?;
     stored_answer(db, &quiz, position).await
 }
 
@@ -651,10 +656,8 @@ pub async fn pause(
     id: QuizId,
     now: DateTime<Utc>,
 ) -> Result<QuizView, AppError> {
-    let quiz = owned(db, user, id).await?;
-    if quiz.finished_at.is_none() && timed_out(&quiz, now) {
-        finish(db, &quiz, now).await?;
-    } else if quiz.finished_at.is_none() && quiz.paused_at.is_none() {
+    let quiz = current(db, user, id, now).await?;
+    if quiz.finished_at.is_none() && quiz.paused_at.is_none() {
         db.execute_raw(portable(
             db,
             "UPDATE quizzes SET paused_at = $1 \
@@ -729,6 +732,8 @@ async fn finish_in(
             vec![quiz.user_id.into(), at.into(), quiz.id.into()],
         ))
         .await?;
+        crate::review::server::enqueue_missed_of_quiz(txn, UserId(quiz.user_id), quiz.id, at)
+            .await?;
     }
     Ok(())
 }
@@ -740,11 +745,7 @@ pub async fn result(
     id: QuizId,
     now: DateTime<Utc>,
 ) -> Result<QuizResult, AppError> {
-    let mut quiz = owned(db, user, id).await?;
-    if quiz.finished_at.is_none() && timed_out(&quiz, now) {
-        finish(db, &quiz, now).await?;
-        quiz = owned(db, user, id).await?;
-    }
+    let quiz = current(db, user, id, now).await?;
     if quiz.finished_at.is_none() {
         return Err(AppError::Conflict(
             "This quiz is still running: finish it to see the result.".into(),
@@ -767,15 +768,18 @@ pub async fn result(
         .into_iter()
         .map(|t| (t.id, t.name))
         .collect();
+    let questions: Vec<i64> = items.iter().map(|(i, _)| i.question_id).collect();
+    let mut notes = crate::notes::server::bodies_of(db, user, questions.iter().copied()).await?;
+    let in_review = crate::review::server::carded(db, user, questions).await?;
     let mut shown = Vec::with_capacity(items.len());
     for (item, question) in items {
         let question = question.ok_or(AppError::Internal)?;
-        let key = u8::try_from(question.answer_index)
-            .ok()
-            .filter(|k| *k <= 3)
-            .ok_or(AppError::Internal)?;
+        let key = stored_key(question.answer_index)?;
         shown.push(ResultItem {
             position: item.position as u16,
+            question: QuestionId(question.id),
+            note: notes.remove(&question.id),
+            in_review: in_review.contains(&question.id),
             title: question.title.clone(),
             stem_html: to_html(&question.stem),
             options_html: question

@@ -101,6 +101,8 @@ pub const ROUTES: &[Route] = &[
     page("/quiz"),
     page("/quiz/{id}"),
     page("/quiz/{id}/result"),
+    page("/review"),
+    page("/notes"),
     page("/login"),
     page("/register"),
     operations("/healthz", Public),
@@ -138,6 +140,14 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/quiz/pause", SignedIn, Unlimited),
     server_fn("/api/quiz/resume", SignedIn, Unlimited),
     server_fn("/api/quiz/result", SignedIn, Unlimited),
+    server_fn("/api/review/queue", SignedIn, Unlimited),
+    server_fn("/api/review/answer", SignedIn, Unlimited),
+    server_fn("/api/review/reviewed", SignedIn, Unlimited),
+    server_fn("/api/review/rate", SignedIn, Unlimited),
+    server_fn("/api/review/flag", SignedIn, Unlimited),
+    server_fn("/api/notes/mine", SignedIn, Unlimited),
+    server_fn("/api/notes/save", SignedIn, Unlimited),
+    server_fn("/api/notes/delete", SignedIn, Unlimited),
 ];
 
 /// The inventory line for a request, if the path is one of the app's routes (static files

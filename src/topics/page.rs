@@ -5,8 +5,8 @@ use super::api::{CreateTopic, DeleteTopic, SaveTopic};
 use super::model::{TopicDescription, TopicName, TopicSetting, TopicsPageData};
 use crate::error::AppError;
 use crate::types::Priority;
+use crate::ui::{form_error, SignInPrompt};
 use leptos::prelude::*;
-use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
@@ -20,17 +20,10 @@ struct Outcome {
 }
 
 fn read_outcome() -> Outcome {
-    let error = use_context::<ServerActionError>().and_then(|e| {
-        let form = [
-            (SaveTopic::PATH, "save"),
-            (CreateTopic::PATH, "create"),
-            (DeleteTopic::PATH, "delete"),
-        ]
-        .into_iter()
-        .find(|(path, _)| e.path() == *path)?
-        .1;
-        Some((form, ServerFnUrlError::<AppError>::decode_err(e.err())))
-    });
+    let error = form_error::<SaveTopic>()
+        .map(|e| ("save", e))
+        .or_else(|| form_error::<CreateTopic>().map(|e| ("create", e)))
+        .or_else(|| form_error::<DeleteTopic>().map(|e| ("delete", e)));
     let query = use_query_map();
     query.with_untracked(|q| Outcome {
         error,
@@ -56,10 +49,7 @@ pub fn TopicsPage() -> impl IntoView {
                     let outcome = outcome.clone();
                     data.get().map(move |result| match result {
                         Err(AppError::Unauthorized) => view! {
-                            <div class="card empty">
-                                <p>"Log in to choose your topics."</p>
-                                <a href="/login?next=/topics" class="button primary">"Log in"</a>
-                            </div>
+                            <SignInPrompt message="Log in to choose your topics." next="/topics" />
                         }
                         .into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),

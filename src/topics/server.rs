@@ -20,11 +20,23 @@ pub const OWN_CATEGORY: &str = "custom";
 /// The caller's topics, highest priority first, then by name: the bank's topics that have
 /// a question to serve, and the caller's own (with or without questions). One statement.
 pub async fn list(db: &DatabaseConnection, user: UserId) -> Result<Vec<TopicSetting>, AppError> {
+    Ok(list_with_ids(db, user)
+        .await?
+        .into_iter()
+        .map(|(_, setting)| setting)
+        .collect())
+}
+
+/// `list`, each with the topic's row id (for the server's own queries).
+pub async fn list_with_ids(
+    db: &DatabaseConnection,
+    user: UserId,
+) -> Result<Vec<(i64, TopicSetting)>, AppError> {
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT t.slug, t.name, t.category, t.description, t.owner_id, ut.priority, ut.active, \
-               (SELECT COUNT(*) FROM questions q WHERE q.topic_id = t.id AND q.retired = FALSE) \
+               (SELECT COUNT(*) FROM questions q WHERE q.topic_id = t.id AND q.retired = FALSE), t.id \
              FROM topics t \
              LEFT JOIN user_topics ut ON ut.topic_id = t.id AND ut.user_id = $1 \
              WHERE t.owner_id = $1 \
@@ -41,7 +53,7 @@ pub async fn list(db: &DatabaseConnection, user: UserId) -> Result<Vec<TopicSett
             let priority: Option<i16> = row.try_get_by_index(5)?;
             let active: Option<bool> = row.try_get_by_index(6)?;
             let questions: i64 = row.try_get_by_index(7)?;
-            Ok(TopicSetting {
+            let setting = TopicSetting {
                 slug: slug.parse().map_err(stored("topic slug"))?,
                 name: row.try_get_by_index(1)?,
                 category: row.try_get_by_index(2)?,
@@ -56,7 +68,8 @@ pub async fn list(db: &DatabaseConnection, user: UserId) -> Result<Vec<TopicSett
                 },
                 active: active.unwrap_or(true),
                 questions: u64::try_from(questions).map_err(stored("question count"))?,
-            })
+            };
+            Ok((row.try_get_by_index::<i64>(8)?, setting))
         })
         .collect::<Result<Vec<_>, DbErr>>()
         .map_err(AppError::from)
@@ -165,7 +178,7 @@ pub async fn create(
     let topic_id = match inserted {
         Ok(done) => done.last_insert_id,
         // The same name from a parallel request: the slug is derived from it.
-        Err(err) if is_unique_violation(&err) => {
+        Err(err) if crate::db::is_unique_violation(&err) => {
             return Err(AppError::Conflict(format!(
                 "A topic called “{}” already exists.",
                 name.as_str()
@@ -184,13 +197,6 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok(slug)
-}
-
-fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(
-        err.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
 }
 
 /// Deletes one of the caller's own topics, with their settings of it. A topic that has

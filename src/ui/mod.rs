@@ -37,6 +37,36 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     move || message().map(|message| view! { <p class="form-error" role="alert">{message}</p> })
 }
 
+/// The error a plain form post of `S` came back with: without JavaScript the server sends
+/// the browser back to the form's page with the error in the address.
+pub fn form_error<S: leptos::server_fn::ServerFn>() -> Option<AppError> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    use_context::<leptos::server::ServerActionError>()
+        .filter(|e| e.path() == S::PATH)
+        .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()))
+}
+
+/// `next` if it is a path on this site, else `fallback`: never another origin
+/// (`//evil.example` and `/\\evil.example` are refused).
+pub fn local_path(next: &str, fallback: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        fallback.to_owned()
+    }
+}
+
+/// What a page shows a visitor who is not signed in: why to, and a way back after.
+#[component]
+pub fn SignInPrompt(message: &'static str, next: &'static str) -> impl IntoView {
+    view! {
+        <div class="card empty">
+            <p>{message}</p>
+            <a href=format!("/login?next={next}") class="button primary">"Log in"</a>
+        </div>
+    }
+}
+
 /// Server-rendered, already sanitised HTML (markdown rendered on the server).
 #[component]
 pub fn Html(html: String, #[prop(optional)] class: &'static str) -> impl IntoView {

@@ -89,6 +89,14 @@ async fn statements_per_request_stay_within_budget() {
             queries_for(&app, async { page("/topics").await.unwrap() }).await,
         ),
         (
+            "GET /review",
+            queries_for(&app, async { page("/review").await.unwrap() }).await,
+        ),
+        (
+            "GET /notes",
+            queries_for(&app, async { page("/notes").await.unwrap() }).await,
+        ),
+        (
             "POST /api/history",
             queries_for(
                 &app,
@@ -113,13 +121,18 @@ async fn statements_per_request_stay_within_budget() {
     // The session is looked up once per request (pages used to do it once per resource:
     // 5, 4 and 4 statements for these three pages), the dashboard's totals are one aggregate,
     // a history page is one query (no count), so is the topics page, the topic list is
-    // cached, and an answer is one conditional UPDATE … RETURNING.
+    // cached, and an answer is one conditional UPDATE … RETURNING (on Postgres its review
+    // card, for a wrong one, is written by the same statement). The review page counts its
+    // cards in one statement, reads the next card with its question, its topic, and stamps
+    // it as shown.
     let budget = [
         ("GET /", 2),
         ("GET /challenge", 2),
         ("GET /history", 2),
         ("GET /history?topic=stack&result=wrong", 2),
         ("GET /topics", 2),
+        ("GET /review", 5),
+        ("GET /notes", 2),
         ("POST /api/history", 2),
         ("POST /api/challenge/answer", 2),
     ];

@@ -19,4 +19,5 @@ mod quiz;
 mod quota;
 mod real_llm;
 mod repository;
+mod review;
 mod topics;

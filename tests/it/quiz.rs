@@ -3,7 +3,7 @@
 use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{load_bank, slug};
+use common::{load_bank, new_user, slug};
 use promptedcode::challenge::server as challenges;
 use promptedcode::entities::{challenge, question, quiz, quiz_item, topic};
 use promptedcode::error::AppError;
@@ -15,13 +15,6 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use std::collections::HashSet;
-
-async fn new_user(db: &DatabaseConnection, email: &str) -> UserId {
-    common::register_user(db, email, "correct horse battery", "")
-        .await
-        .expect("register")
-        .id
-}
 
 fn t0() -> DateTime<Utc> {
     "2026-12-02T09:00:00Z".parse().unwrap()
@@ -525,7 +518,6 @@ mod over_http {
     use promptedcode::entities::quiz_item;
     use reqwest::StatusCode;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    use serde_json::Value;
 
     /// A server function, its form, whose session, the status it must answer, the field.
     type Case<'a> = (
@@ -535,15 +527,6 @@ mod over_http {
         StatusCode,
         Option<&'a str>,
     );
-
-    async fn json(response: reqwest::Response) -> (StatusCode, Value) {
-        let status = response.status();
-        let body = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        )
-    }
 
     async fn a_quiz_resumes_after_a_restart_and_ignores_a_client_clock(backend: Backend) {
         let app = TestApp::spawn_with(backend, &[]).await;
@@ -556,18 +539,10 @@ mod over_http {
             ("timed", "true"),
             ("minutes", "10"),
         ];
-        let (status, id) = json(
-            app.post_form("/api/quiz/start", &start, Some(&cookie))
-                .await,
-        )
-        .await;
+        let (status, id) = app.call("/api/quiz/start", &start, &cookie).await;
         assert_eq!(status, StatusCode::OK, "{id}");
         let id = id.as_i64().unwrap().to_string();
-        let (_, view) = json(
-            app.post_form("/api/quiz/view", &[("id", &id)], Some(&cookie))
-                .await,
-        )
-        .await;
+        let (_, view) = app.call("/api/quiz/view", &[("id", &id)], &cookie).await;
         assert_eq!(view["question"]["position"], 0, "{view}");
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         // A made-up time and moment in the form change nothing: the server counts.
@@ -578,11 +553,7 @@ mod over_http {
             ("time_ms", "1"),
             ("answered_at", "2020-01-01T00:00:00Z"),
         ];
-        let (status, answered) = json(
-            app.post_form("/api/quiz/answer", &answer, Some(&cookie))
-                .await,
-        )
-        .await;
+        let (status, answered) = app.call("/api/quiz/answer", &answer, &cookie).await;
         assert_eq!(status, StatusCode::OK, "{answered}");
         let stored = quiz_item::Entity::find()
             .filter(quiz_item::Column::QuizId.eq(id.parse::<i64>().unwrap()))
@@ -598,21 +569,13 @@ mod over_http {
                     .parse::<chrono::DateTime<chrono::Utc>>()
                     .unwrap()
         );
-        let (_, before) = json(
-            app.post_form("/api/quiz/view", &[("id", &id)], Some(&cookie))
-                .await,
-        )
-        .await;
+        let (_, before) = app.call("/api/quiz/view", &[("id", &id)], &cookie).await;
         let left_before = before["clock"]["total_left_ms"].as_u64().unwrap();
 
         // A new app on the same database: the same question, the time still running down.
         let app = app.restart().await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let (status, after) = json(
-            app.post_form("/api/quiz/view", &[("id", &id)], Some(&cookie))
-                .await,
-        )
-        .await;
+        let (status, after) = app.call("/api/quiz/view", &[("id", &id)], &cookie).await;
         assert_eq!(status, StatusCode::OK, "{after}");
         assert_eq!(after["question"]["position"], 1, "{after}");
         let left_after = after["clock"]["total_left_ms"].as_u64().unwrap();
@@ -704,7 +667,7 @@ mod over_http {
             ),
         ];
         for (path, form, who, status, field) in cases {
-            let (got, body) = json(app.post_form(path, &form, Some(who)).await).await;
+            let (got, body) = app.call(path, &form, who).await;
             assert_eq!(got, status, "{path} {form:?}: {body}");
             assert!(
                 body["message"].as_str().is_some_and(|m| !m.is_empty()),
@@ -714,11 +677,7 @@ mod over_http {
                 assert_eq!(body["field"], field, "{body}");
             }
         }
-        let (_, still) = json(
-            app.post_form("/api/quiz/view", &[("id", &id)], Some(&cookie))
-                .await,
-        )
-        .await;
+        let (_, still) = app.call("/api/quiz/view", &[("id", &id)], &cookie).await;
         assert_eq!(
             still["question"]["position"], 1,
             "nothing answered by the bad requests"

@@ -2,7 +2,7 @@
 //! Postgres, each on a fresh database.
 use crate::common;
 
-use common::load_bank;
+use common::{load_bank, new_user};
 use promptedcode::auth::server::accounts as auth;
 use promptedcode::challenge::server as challenges;
 use promptedcode::entities::{challenge, question, session, user};
@@ -10,7 +10,7 @@ use promptedcode::error::AppError;
 use promptedcode::history::model::{HistoryFilter, Outcome};
 use promptedcode::history::server as history;
 use promptedcode::questions::bank;
-use promptedcode::types::{ChallengeId, Difficulty, UserId};
+use promptedcode::types::{ChallengeId, Difficulty};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter,
@@ -18,13 +18,6 @@ use sea_orm::{
 use std::collections::HashSet;
 
 const PASSWORD: &str = "correct horse battery";
-
-async fn new_user(db: &DatabaseConnection, email: &str) -> UserId {
-    crate::common::register_user(db, email, PASSWORD, "")
-        .await
-        .expect("register")
-        .id
-}
 
 async fn user_count(db: &DatabaseConnection) -> u64 {
     user::Entity::find().count(db).await.unwrap()
@@ -510,8 +503,12 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
     assert!(theirs.entries.is_empty());
     assert!(!theirs.has_older);
 
-    let stats = history::stats(&db, user).await.unwrap();
+    let clock = promptedcode::generation::server::quota::LocalClock::new(0).unwrap();
+    let today = promptedcode::review::server::Day::of(clock, chrono::Utc::now());
+    let stats = history::stats(&db, user, today, 20).await.unwrap();
     assert_eq!(stats.answered, 1);
+    // A wrong answer is a review due today; a right one is not.
+    assert_eq!(stats.reviews_due, 1 - stats.correct);
 }
 
 /// Stored values are read back checked: a corrupt one is a loud error (logged, 500), never

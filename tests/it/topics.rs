@@ -3,22 +3,15 @@
 use crate::common;
 
 use common::app::TestApp;
-use common::{load_bank, slug, Backend};
+use common::{load_bank, new_user, slug, Backend};
 use promptedcode::challenge::server as challenges;
 use promptedcode::entities::{topic, user_topic};
 use promptedcode::error::AppError;
 use promptedcode::topics::model::{TopicDescription, TopicName, TopicSetting};
 use promptedcode::topics::server as topics;
-use promptedcode::types::{Difficulty, Priority, UserId};
+use promptedcode::types::{Difficulty, Priority};
 use reqwest::StatusCode;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
-
-async fn new_user(db: &DatabaseConnection, email: &str) -> UserId {
-    common::register_user(db, email, "correct horse battery", "")
-        .await
-        .expect("register")
-        .id
-}
 
 fn name(raw: &str) -> TopicName {
     TopicName::parse(raw).unwrap()

@@ -9,7 +9,7 @@ use argon2::Argon2;
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, SqlErr, Statement, TransactionTrait,
+    EntityTrait, QueryFilter, Statement, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -235,6 +235,7 @@ fn to_current_user(model: user::Model) -> CurrentUser {
         email: model.email,
         display_name: model.display_name,
         role: model.role,
+        utc_offset_minutes: model.utc_offset_minutes,
     }
 }
 
@@ -315,9 +316,7 @@ pub async fn register(
     let model = match inserted {
         Ok(model) => model,
         // Two registrations raced past the check above.
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(duplicate())
-        }
+        Err(err) if crate::db::is_unique_violation(&err) => return Err(duplicate()),
         Err(err) => return Err(err.into()),
     };
     let user = to_current_user(model);
@@ -418,7 +417,8 @@ pub async fn user_for_session(
     let Some(row) = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
-            "SELECT s.expires_at, s.last_seen_at, u.id, u.email, u.display_name, u.role \
+            "SELECT s.expires_at, s.last_seen_at, u.id, u.email, u.display_name, u.role, \
+               u.utc_offset_minutes \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
             [id_hash.as_str().into()],
         ))
@@ -448,6 +448,7 @@ pub async fn user_for_session(
         email: row.try_get_by_index(3)?,
         display_name: row.try_get_by_index(4)?,
         role: row.try_get_by_index::<Role>(5)?,
+        utc_offset_minutes: row.try_get_by_index(6)?,
     }))
 }
 

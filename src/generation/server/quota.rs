@@ -36,6 +36,18 @@ impl LocalClock {
             .to_string()
     }
 
+    /// The local day around `now`: its first instant and the next day's, in UTC.
+    pub fn day_bounds(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        let local = now.with_timezone(&self.offset);
+        let midnight = local
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists");
+        let start =
+            (midnight - Duration::seconds(i64::from(self.offset.local_minus_utc()))).and_utc();
+        (start, start + Duration::days(1))
+    }
+
     /// Seconds until the next local midnight (at least 1).
     pub fn seconds_to_midnight(&self, now: DateTime<Utc>) -> u64 {
         let local = now.with_timezone(&self.offset);

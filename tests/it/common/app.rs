@@ -119,6 +119,23 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Posts a form to a server function as `cookie`'s session: the status and the JSON
+    /// body (a string when the body is not JSON).
+    pub async fn call(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: &str,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = self.post_form(path, form, Some(cookie)).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+        )
+    }
+
     pub async fn post_form(
         &self,
         path: &str,

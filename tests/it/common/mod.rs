@@ -247,3 +247,11 @@ pub async fn register_user(
     };
     register(db, &form, SESSIONS).await.map(|(user, _)| user)
 }
+
+/// A learner registered with `app::PASSWORD`, for service tests that only need an id.
+pub async fn new_user(db: &DatabaseConnection, email: &str) -> promptedcode::types::UserId {
+    register_user(db, email, app::PASSWORD, "")
+        .await
+        .expect("register")
+        .id
+}
