@@ -100,6 +100,9 @@ pub async fn build(
     crate::housekeeping::schedule(&state.db)
         .await
         .map_err(|_| StartError::Jobs)?;
+    crate::quiz::server::schedule_daily(&state.db)
+        .await
+        .map_err(|_| StartError::Jobs)?;
     jobs::spawn_worker(
         state.db.clone(),
         job_handler(state.clone()),
@@ -186,6 +189,9 @@ fn job_handler(state: AppState) -> jobs::Handler {
             match job.kind.as_str() {
                 pool::REFILL => pool::refill(&state, &job).await,
                 crate::housekeeping::KIND => crate::housekeeping::run(&state)
+                    .await
+                    .map_err(|e| e.to_string()),
+                crate::quiz::server::DAILY_JOB => crate::quiz::server::run_daily_job(&state.db)
                     .await
                     .map_err(|e| e.to_string()),
                 other => Err(format!("unknown job kind {other:?}")),

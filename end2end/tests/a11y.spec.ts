@@ -118,6 +118,15 @@ for (const theme of ["light", "dark"] as const) {
       await waitForHydration(page);
       await scan(page, `${theme} /quiz/:id (question)`);
 
+      // The challenge above was answered: a card (missed) or the empty queue (right).
+      await open(page, "/review");
+      await expect(page.getByTestId("review-summary")).toBeVisible();
+      await scan(page, `${theme} /review`);
+
+      await open(page, "/notes");
+      await expect(page.getByRole("heading", { name: "Notebook" })).toBeVisible();
+      await scan(page, `${theme} /notes`);
+
       await open(page, "/");
       await expect(page.getByRole("region", { name: "Your progress" })).toBeVisible();
       await scan(page, `${theme} / (signed in)`);

@@ -77,6 +77,50 @@ test("quiz: a timed topic quiz by keyboard, resumed after a reload, paused, fini
   await expect(row.getByText("Quiz", { exact: true })).toBeVisible();
   await row.getByRole("link").click();
   await expect(page).toHaveURL(/\/quiz\/\d+\/result$/);
+
+  // The missed questions are in the review queue (if all five were right, one is flagged).
+  const score = Number((await page.getByTestId("quiz-score").innerText()).split(" ")[0]);
+  await expect(page.getByTestId("in-review")).toHaveCount(5 - score);
+  if (score === 5) {
+    await page.getByTestId("flag-review").first().click();
+    await expect(page.getByTestId("in-review")).toHaveCount(1);
+  }
+  await page.goto("/");
+  await expect(page.getByTestId("reviews-due")).toContainText(String(Math.max(5 - score, 1)));
+  await page.getByTestId("reviews-due").click();
+  await expect(page).toHaveURL(/\/review$/);
+  await expect(page.getByTestId("review-card")).toBeVisible();
+  await quizReady(page);
+  const title = await page.locator("#review-title").innerText();
+  await page.keyboard.press("2");
+  await expect(page.getByTestId("review-verdict")).toContainText(title);
+  const inferred = page.locator('[data-testid^="rate-"][aria-pressed="true"]');
+  await expect(inferred).toHaveCount(1);
+  // One click overrides the rating.
+  const override = (await inferred.getAttribute("data-testid")) === "rate-hard" ? "rate-good" : "rate-hard";
+  await page.getByTestId(override).click();
+  await expect(page.getByTestId(override)).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("review-next-day")).toContainText("Next review");
+
+  // A note on the question, then found in the notebook.
+  await page.getByText("Add a note").click();
+  await page.getByPlaceholder(/What tripped you up/).fill("Read the WHERE clause before the SELECT list.");
+  await page.getByTestId("note-save").click();
+  await expect(page).toHaveURL(/\/review\?reviewed=\d+/);
+  await expect(page.getByPlaceholder(/What tripped you up/)).toHaveValue("Read the WHERE clause before the SELECT list.");
+  await page.goto("/notes");
+  const note = page.getByTestId("note-item");
+  await expect(note).toHaveCount(1);
+  await expect(note.getByRole("heading")).toHaveText(title);
+  await expect(note.locator("textarea")).toHaveValue("Read the WHERE clause before the SELECT list.");
+
+  // The card reviewed today is not shown again today.
+  await page.goto("/review");
+  if (await page.getByTestId("review-card").isVisible()) {
+    await expect(page.locator("#review-title")).not.toHaveText(title);
+  } else {
+    await expect(page.getByTestId("review-done")).toBeVisible();
+  }
 });
 
 test("quiz: without a session the start page asks to log in; a made-up quiz is not found", async ({ page }) => {

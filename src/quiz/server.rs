@@ -145,17 +145,7 @@ async fn create_daily(
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<QuizId, AppError> {
-    let offset = user::Entity::find_by_id(user.0)
-        .one(db)
-        .await?
-        .ok_or(AppError::Unauthorized)?
-        .utc_offset_minutes;
-    let day = crate::generation::server::quota::LocalClock::new(offset)
-        .map_err(|_| {
-            tracing::error!(user = user.0, offset, "stored UTC offset out of range");
-            AppError::Internal
-        })?
-        .day(now);
+    let day = local_day(db, user, now).await?;
     if let Some(id) = daily_of(db, user, &day).await? {
         return Ok(id);
     }
@@ -199,6 +189,25 @@ async fn create_daily(
         Err(AppError::Conflict(_)) => daily_of(db, user, &day).await?.ok_or(AppError::Internal),
         other => other,
     }
+}
+
+/// The learner's local day (YYYY-MM-DD) at `now`, by their stored offset from UTC.
+async fn local_day(
+    db: &DatabaseConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let offset = user::Entity::find_by_id(user.0)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?
+        .utc_offset_minutes;
+    Ok(crate::generation::server::quota::LocalClock::new(offset)
+        .map_err(|_| {
+            tracing::error!(user = user.0, offset, "stored UTC offset out of range");
+            AppError::Internal
+        })?
+        .day(now))
 }
 
 async fn daily_of(
@@ -833,4 +842,62 @@ pub async fn result(
         by_difficulty,
         items: shown,
     })
+}
+
+/// The job that makes daily quizzes ahead of time, on the shared queue (one for all
+/// instances together, by its dedup key).
+pub const DAILY_JOB: &str = "daily_quizzes";
+/// Learners seen within this long get their daily quiz made ahead.
+const DAILY_FOR_SEEN_WITHIN: chrono::Duration = chrono::Duration::days(7);
+/// Learners per run at most (the most recently seen first).
+const DAILY_PER_RUN: u64 = 1_000;
+
+/// Queues the first run (no-op when one is already queued or running).
+pub async fn schedule_daily(db: &DatabaseConnection) -> Result<(), AppError> {
+    crate::jobs::enqueue(db, DAILY_JOB, DAILY_JOB, &serde_json::json!({}), Utc::now()).await?;
+    Ok(())
+}
+
+/// Makes today's daily quiz (in each learner's own day) for the learners seen lately who
+/// have none yet; returns how many it made. The same as asking for it: a learner who asks
+/// first, or a second run, finds the one quiz of the day.
+pub async fn create_due_dailies(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<u32, AppError> {
+    let rows = db
+        .query_all_raw(portable(
+            db,
+            "SELECT s.user_id FROM sessions s GROUP BY s.user_id \
+             HAVING MAX(s.last_seen_at) >= $1 ORDER BY MAX(s.last_seen_at) DESC LIMIT $2",
+            vec![
+                (now - DAILY_FOR_SEEN_WITHIN).into(),
+                (DAILY_PER_RUN as i64).into(),
+            ],
+        ))
+        .await?;
+    let mut made = 0;
+    for row in rows {
+        let user = UserId(row.try_get_by_index(0)?);
+        let existed = daily_of(db, user, &local_day(db, user, now).await?).await?;
+        if existed.is_some() {
+            continue;
+        }
+        match create_daily(db, user, now).await {
+            Ok(_) => made += 1,
+            // No active topic with questions: nothing to make until the learner picks one.
+            Err(AppError::Conflict(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(made)
+}
+
+/// One run of the job; the next is due in an hour (local days begin on the hour in most
+/// time zones, and a learner who asks before the job gets the same quiz).
+pub async fn run_daily_job(db: &DatabaseConnection) -> Result<crate::jobs::Next, AppError> {
+    let now = Utc::now();
+    let made = create_due_dailies(db, now).await?;
+    tracing::info!(made, "daily quizzes made ahead");
+    Ok(crate::jobs::Next::At(now + chrono::Duration::hours(1)))
 }

@@ -502,7 +502,44 @@ async fn a_mock_interview_hides_topic_difficulty_and_keys_until_the_end(db: Data
     assert_eq!(quiz::Entity::find().count(&db).await.unwrap(), before);
 }
 
+/// The job makes today's daily quiz ahead for learners seen this week, once; asking for
+/// it afterwards gives the same quiz.
+async fn the_daily_job_makes_todays_quiz_ahead_once(db: DatabaseConnection) {
+    use promptedcode::entities::session;
+    use sea_orm::sea_query::Expr;
+    load_bank(&db).await;
+    let ann = new_user(&db, "ann@example.com").await;
+    let bob = new_user(&db, "bob@example.com").await;
+    let carol = new_user(&db, "carol@example.com").await;
+    only_topics_on(&db, carol, &[]).await;
+    // Bob has not been seen for a month.
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::LastSeenAt,
+            Expr::value(Utc::now() - Duration::days(30)),
+        )
+        .filter(session::Column::UserId.eq(bob.0))
+        .exec(&db)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    assert_eq!(quizzes::create_due_dailies(&db, now).await.unwrap(), 1);
+    assert_eq!(
+        quizzes::create_due_dailies(&db, now).await.unwrap(),
+        0,
+        "once"
+    );
+    let made = quiz::Entity::find().all(&db).await.unwrap();
+    assert_eq!(made.len(), 1);
+    assert_eq!((made[0].user_id, made[0].kind), (ann.0, QuizKind::Daily));
+    let asked = quizzes::create(&db, ann, NewQuiz::Daily, now + secs(60))
+        .await
+        .unwrap();
+    assert_eq!(asked, QuizId(made[0].id));
+}
+
 on_both_backends!(
+    the_daily_job_makes_todays_quiz_ahead_once,
     daily_quiz_follows_priorities_and_is_made_once_a_day,
     a_topic_quiz_takes_unseen_questions_and_never_one_twice,
     answers_count_once_and_one_tab_wins,
