@@ -45,6 +45,12 @@ pub async fn start_quiz(
         },
     };
     let id = super::server::create(ctx.db(), user.id, spec, chrono::Utc::now()).await?;
+    if ctx.state.llm.is_some() {
+        // Cells the quiz drew from the instant pool are topped up in the background.
+        for (topic, difficulty) in super::server::cells_of(ctx.db(), id).await? {
+            crate::generation::server::pool::request_refill(&ctx.state, topic, difficulty).await;
+        }
+    }
     ctx.redirect_plain_form(&format!("/quiz/{id}"));
     Ok(id)
 }

@@ -231,7 +231,8 @@ enum Pool {
 }
 
 /// Up to `count` live questions of the pool, the ones the learner has never met first (in
-/// a challenge or in any quiz), in random order.
+/// a challenge or in any quiz), in random order; questions waiting in the instant pool
+/// (verified AI ones kept for "Generate") only when the others run short.
 async fn pick(
     db: &DatabaseConnection,
     user: UserId,
@@ -262,7 +263,8 @@ async fn pick(
         "SELECT q.id FROM questions q WHERE q.retired = FALSE AND {filter} \
          ORDER BY (EXISTS (SELECT 1 FROM challenges c WHERE c.user_id = $1 AND c.question_id = q.id) \
                 OR EXISTS (SELECT 1 FROM quiz_items i JOIN quizzes z ON z.id = i.quiz_id \
-                           WHERE z.user_id = $1 AND i.question_id = q.id)), RANDOM() \
+                           WHERE z.user_id = $1 AND i.question_id = q.id)), \
+                  EXISTS (SELECT 1 FROM pool_entries p WHERE p.question_id = q.id), RANDOM() \
          LIMIT ${limit}"
     );
     let rows = db.query_all_raw(portable(db, &sql, values)).await?;
@@ -295,6 +297,11 @@ async fn insert(
         });
     quiz_item::Entity::insert_many(items)
         .exec_without_returning(&txn)
+        .await?;
+    // A question taken from the instant pool leaves it (each is served once).
+    crate::entities::pool_entry::Entity::delete_many()
+        .filter(crate::entities::pool_entry::Column::QuestionId.is_in(questions.iter().copied()))
+        .exec(&txn)
         .await?;
     txn.commit().await?;
     Ok(QuizId(id))
@@ -842,6 +849,25 @@ pub async fn result(
         by_difficulty,
         items: shown,
     })
+}
+
+/// The topic × difficulty cells a quiz's questions come from (to top up the instant pool
+/// where the quiz drew on it).
+pub async fn cells_of(
+    db: &DatabaseConnection,
+    id: QuizId,
+) -> Result<Vec<(i64, Difficulty)>, AppError> {
+    let rows = db
+        .query_all_raw(portable(
+            db,
+            "SELECT DISTINCT q.topic_id, q.difficulty FROM quiz_items i \
+             JOIN questions q ON q.id = i.question_id WHERE i.quiz_id = $1",
+            vec![id.0.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+        .collect()
 }
 
 /// The job that makes daily quizzes ahead of time, on the shared queue (one for all

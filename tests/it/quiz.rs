@@ -538,7 +538,57 @@ async fn the_daily_job_makes_todays_quiz_ahead_once(db: DatabaseConnection) {
     assert_eq!(asked, QuizId(made[0].id));
 }
 
+/// Questions waiting in the instant pool are taken only when the stored ones run short,
+/// and a question a quiz takes leaves the pool.
+async fn a_quiz_draws_on_the_instant_pool_last(db: DatabaseConnection) {
+    use promptedcode::entities::pool_entry;
+    use sea_orm::{ActiveValue::Set, PaginatorTrait as _};
+    load_bank(&db).await;
+    let ann = new_user(&db, "ann@example.com").await;
+    let sql = topic_id(&db, "sql").await;
+    let questions = question::Entity::find()
+        .filter(question::Column::TopicId.eq(sql))
+        .all(&db)
+        .await
+        .unwrap();
+    assert!(questions.len() > 5, "the bank's sql topic is big enough");
+    let (kept, pooled) = questions.split_at(3);
+    pool_entry::Entity::insert_many(pooled.iter().map(|q| pool_entry::ActiveModel {
+        question_id: Set(q.id),
+        topic_id: Set(sql),
+        difficulty: Set(q.difficulty),
+        created_at: Set(t0()),
+        ..Default::default()
+    }))
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    let id = quizzes::create(&db, ann, topic_quiz("sql", None, 5, None), t0())
+        .await
+        .unwrap();
+    let picked: HashSet<i64> = items(&db, id).await.iter().map(|i| i.question_id).collect();
+    assert!(
+        kept.iter().all(|q| picked.contains(&q.id)),
+        "stored ones first"
+    );
+    let from_pool: Vec<i64> = pooled
+        .iter()
+        .map(|q| q.id)
+        .filter(|q| picked.contains(q))
+        .collect();
+    assert_eq!(from_pool.len(), 2);
+    let left = pool_entry::Entity::find().count(&db).await.unwrap();
+    assert_eq!(left, (pooled.len() - 2) as u64);
+    let still_pooled = pool_entry::Entity::find()
+        .filter(pool_entry::Column::QuestionId.is_in(from_pool))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(still_pooled, 0, "taken out of the pool");
+}
+
 on_both_backends!(
+    a_quiz_draws_on_the_instant_pool_last,
     the_daily_job_makes_todays_quiz_ahead_once,
     daily_quiz_follows_priorities_and_is_made_once_a_day,
     a_topic_quiz_takes_unseen_questions_and_never_one_twice,
