@@ -94,3 +94,28 @@ test("dark mode toggles and is remembered across reloads", async ({ page }) => {
   await page.getByRole("button", { name: "Toggle dark mode" }).click();
   await expect(root).toHaveAttribute("data-theme", "light");
 });
+
+test("interview realism hides the badges until the answer, and is remembered", async ({ page }) => {
+  await register(page, uniqueEmail("realism"));
+  await page.goto("/challenge");
+  await waitForHydration(page);
+  await page.getByTestId("realism").check();
+  await page.getByLabel("Topic").selectOption({ label: "Stack" });
+  await page.getByText("Easy", { exact: true }).click();
+  await page.getByTestId("bank-generate").click();
+  const card = page.getByTestId("challenge");
+  await expect(card).toBeVisible();
+  await expect(card.getByTestId("challenge-topic")).toBeHidden();
+  await expect(card.getByTestId("source")).toBeVisible();
+  await page.keyboard.press("1");
+  await expect(page.getByTestId("result")).toBeVisible();
+  await expect(card.getByTestId("challenge-topic")).toHaveText("Stack");
+  // A missed question is in the review queue; the note link names this question.
+  await expect(page.getByTestId("challenge-note")).toHaveAttribute("href", /\/notes\?question=\d+$/);
+
+  await page.reload();
+  await expect(page.locator("#realism[data-ready]")).toBeChecked();
+  await page.getByTestId("realism").uncheck();
+  await page.reload();
+  await expect(page.locator("#realism[data-ready]")).not.toBeChecked();
+});

@@ -71,9 +71,9 @@ pub fn ChallengeCard(
         }
     });
     view! {
-        <article class="card challenge" data-testid="challenge" aria-labelledby="challenge-title">
+        <article class="card challenge" data-testid="challenge" data-answered=answered.to_string() aria-labelledby="challenge-title">
             <div class="badges">
-                <span class="badge">{view.topic.name.clone()}</span>
+                <span class="badge" data-testid="challenge-topic">{view.topic.name.clone()}</span>
                 <span class=format!("badge difficulty-{}", view.difficulty.as_str())>{view.difficulty.label()}</span>
                 <span class="badge source" data-testid="source">{view.source.label()}</span>
             </div>

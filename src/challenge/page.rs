@@ -48,6 +48,14 @@ pub fn ChallengePage() -> impl IntoView {
         <section class="page challenge-page">
             <header class="page-header">
                 <h1>"Challenge"</h1>
+                // Interview realism (CSS only; `/realism.js` remembers the choice).
+                // Its words avoid "topic" and "difficulty": those name the picker's fields.
+                <label class="check realism" for="realism">
+                    <input type="checkbox" id="realism" data-testid="realism" aria-describedby="realism-hint" />
+                    "Interview realism"
+                </label>
+                <span class="muted" id="realism-hint">" Badges stay hidden until you answer."</span>
+                <script type="module" src="/realism.js"></script>
             </header>
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading challenge…"</div> }>
                 {move || start.get().map(|(slot, setup)| view! {

@@ -1,6 +1,7 @@
 //! Markdown → sanitised HTML. Everything rendered here may come from a model or a user,
 //! so raw HTML is shown as text and the result is cleaned by ammonia.
-use pulldown_cmark::{html, Event, Options, Parser};
+use super::highlight::highlight;
+use pulldown_cmark::{html, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
@@ -38,23 +39,58 @@ pub fn to_html(markdown: &str) -> String {
     html
 }
 
+/// Marks where a highlighted block goes back in after cleaning; never in the input (it
+/// is removed from it first), so a text cannot forge one.
+const MARK: char = '\u{F8FF}';
+
 fn render(markdown: &str) -> String {
-    let parser = Parser::new_ext(
-        markdown,
+    let markdown = markdown.replace(MARK, "");
+    let mut highlighted: Vec<String> = Vec::new();
+    let mut in_block: Option<(String, String)> = None;
+    let mut events = Vec::new();
+    for event in Parser::new_ext(
+        &markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        other => other,
-    });
+    ) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(language))) => {
+                in_block = Some((language.to_string(), String::new()));
+                events.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(language))));
+            }
+            Event::Text(text) if in_block.is_some() => {
+                if let Some((_, code)) = in_block.as_mut() {
+                    code.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) if in_block.is_some() => {
+                let (language, code) = in_block.take().unwrap_or_default();
+                match highlight(&code, &language) {
+                    Some(html) => {
+                        events.push(Event::Text(
+                            format!("{MARK}{}{MARK}", highlighted.len()).into(),
+                        ));
+                        highlighted.push(html);
+                    }
+                    None => events.push(Event::Text(code.into())),
+                }
+                events.push(Event::End(TagEnd::CodeBlock));
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
+            other => events.push(other),
+        }
+    }
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, parser);
+    html::push_html(&mut unsafe_html, events.into_iter());
     // A code block may scroll sideways; keyboard users need to be able to focus it to
     // scroll. (Cleaned `<pre>` carries no attributes, so the tag is matched exactly.)
-    CLEANER
+    let mut clean = CLEANER
         .clean(&unsafe_html)
         .to_string()
-        .replace("<pre>", "<pre tabindex=\"0\">")
+        .replace("<pre>", "<pre tabindex=\"0\">");
+    for (at, html) in highlighted.iter().enumerate() {
+        clean = clean.replace(&format!("{MARK}{at}{MARK}"), html);
+    }
+    clean
 }
 
 /// For one-line text such as an option: no wrapping paragraph.
@@ -75,14 +111,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_code_blocks_with_language() {
+    fn renders_code_blocks_with_language_highlighted() {
         let html = to_html("Look:\n\n```rust\nlet x = 1 < 2;\n```\n");
         assert!(
-            html.contains(
-                "<pre tabindex=\"0\"><code class=\"language-rust\">let x = 1 &lt; 2;\n</code></pre>"
-            ),
+            html.starts_with("<p>Look:</p>\n<pre tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">"),
             "{html}"
         );
+        assert!(html.contains("<span class=\"hl-storage hl-type hl-rust\">let</span>"), "{html}");
+        assert!(html.contains("&lt;"), "{html}");
+        assert!(html.ends_with("</code></pre>\n"), "{html}");
+    }
+
+    #[test]
+    fn plain_blocks_stay_plain_and_a_forged_mark_is_dropped() {
+        let html = to_html("```\nx < 1\n```\n");
+        assert_eq!(html, "<pre tabindex=\"0\"><code>x &lt; 1\n</code></pre>\n");
+        let forged = to_html("\u{F8FF}0\u{F8FF} and\n\n```rust\nlet a = 1;\n```\n");
+        assert!(forged.starts_with("<p>0 and</p>"), "{forged}");
     }
 
     #[test]
