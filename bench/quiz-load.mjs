@@ -1,0 +1,130 @@
+// Quiz answers under load: each seeded learner (one session each) takes topic quizzes one
+// after another, as a browser with script would: start a quiz, then for every question
+// look at it (the server stamps when it was shown) and answer it. Every learner has one
+// request in flight at a time, so --users is the number of concurrent users. Answers are
+// the measured requests: their latency (p50, p99), their rate, and every acknowledged one
+// (200) is counted, so the caller can compare it with the answer rows in the database.
+// Prints one JSON line. No dependencies; loopback targets only.
+// Usage: node bench/quiz-load.mjs --app http://127.0.0.1:3011 --sessions FILE
+//          [--users 300] [--duration 30] [--topic sql] [--count 10]
+import http from "node:http";
+import { readFileSync } from "node:fs";
+
+const args = { app: "", sessions: "", users: "300", duration: "30", topic: "sql", count: "10" };
+for (let i = 2; i < process.argv.length; i += 2) {
+  const key = process.argv[i].replace(/^--/, "");
+  if (!(key in args) || process.argv[i + 1] === undefined) {
+    console.error(`quiz-load: bad argument ${process.argv[i]}`);
+    process.exit(2);
+  }
+  args[key] = process.argv[i + 1];
+}
+const app = new URL(args.app);
+if (!["127.0.0.1", "localhost"].includes(app.hostname)) {
+  console.error("quiz-load: loopback targets only");
+  process.exit(2);
+}
+const tokens = readFileSync(args.sessions, "utf8")
+  .split("\n")
+  .map((line) => line.split(",")[0])
+  .filter((token) => /^[0-9a-f]{64}$/.test(token));
+const users = Number(args.users);
+if (tokens.length < users) {
+  console.error(`quiz-load: ${tokens.length} sessions for ${users} users`);
+  process.exit(2);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: users + 8 });
+function post(path, form, token) {
+  const body = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: app.hostname,
+        port: app.port,
+        path,
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": Buffer.byteLength(body),
+          accept: "application/json",
+          origin: app.origin,
+          cookie: `pc_session=${token}`,
+        },
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => resolve({ status: response.statusCode, text }));
+      },
+    );
+    request.setTimeout(10_000, () => request.destroy(new Error("timeout")));
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+const stats = { answers: [], acked: 0, quizzes: 0, requests: 0, status5xx: 0, other: {}, errors: 0 };
+function note(status) {
+  stats.requests += 1;
+  if (status >= 500) stats.status5xx += 1;
+  else if (status !== 200) stats.other[status] = (stats.other[status] || 0) + 1;
+}
+
+const deadline = performance.now() + Number(args.duration) * 1000;
+async function learner(token, seed) {
+  let choice = seed % 4;
+  while (performance.now() < deadline) {
+    const start = await post(
+      "/api/quiz/start",
+      { kind: "topic", topic: args.topic, difficulty: "mixed", count: args.count },
+      token,
+    );
+    note(start.status);
+    if (start.status !== 200) continue;
+    stats.quizzes += 1;
+    const id = start.text.trim();
+    for (let position = 0; position < Number(args.count); position++) {
+      if (performance.now() >= deadline) return;
+      const view = await post("/api/quiz/view", { id }, token);
+      note(view.status);
+      choice = (choice + 1) % 4;
+      const began = performance.now();
+      const answer = await post("/api/quiz/answer", { id, position, choice }, token);
+      stats.answers.push(performance.now() - began);
+      note(answer.status);
+      if (answer.status === 200) stats.acked += 1;
+      else break;
+    }
+  }
+}
+
+const began = performance.now();
+await Promise.all(
+  tokens.slice(0, users).map((token, n) =>
+    learner(token, n).catch(() => {
+      stats.errors += 1;
+    }),
+  ),
+);
+const seconds = (performance.now() - began) / 1000;
+const sorted = stats.answers.sort((a, b) => a - b);
+const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
+console.log(
+  JSON.stringify({
+    users,
+    seconds: Number(seconds.toFixed(1)),
+    answers_acked: stats.acked,
+    answers_per_sec: Math.round(stats.acked / seconds),
+    requests_per_sec: Math.round(stats.requests / seconds),
+    answer_p50_ms: Number(at(0.5).toFixed(2)),
+    answer_p99_ms: Number(at(0.99).toFixed(2)),
+    quizzes_started: stats.quizzes,
+    status_5xx: stats.status5xx,
+    other_statuses: stats.other,
+    transport_errors: stats.errors,
+  }),
+);
+agent.destroy();
