@@ -4,13 +4,15 @@
 // request in flight at a time, so --users is the number of concurrent users. Answers are
 // the measured requests: their latency (p50, p99), their rate, and every acknowledged one
 // (200) is counted, so the caller can compare it with the answer rows in the database.
+// --think-ms is how long a learner reads a question before answering (0: no pause, every
+// learner always has a request in flight, which measures the server's capacity).
 // Prints one JSON line. No dependencies; loopback targets only.
 // Usage: node bench/quiz-load.mjs --app http://127.0.0.1:3011 --sessions FILE
-//          [--users 300] [--duration 30] [--topic sql] [--count 10]
+//          [--users 300] [--duration 30] [--topic sql] [--count 10] [--think-ms 0]
 import http from "node:http";
 import { readFileSync } from "node:fs";
 
-const args = { app: "", sessions: "", users: "300", duration: "30", topic: "sql", count: "10" };
+const args = { app: "", sessions: "", users: "300", duration: "30", topic: "sql", count: "10", "think-ms": "0" };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i].replace(/^--/, "");
   if (!(key in args) || process.argv[i + 1] === undefined) {
@@ -91,6 +93,10 @@ async function learner(token, seed) {
       const view = await post("/api/quiz/view", { id }, token);
       note(view.status);
       choice = (choice + 1) % 4;
+      const think = Number(args["think-ms"]);
+      // Spread around the mean (0.5–1.5×) so the learners do not move in step.
+      if (think > 0) await new Promise((done) => setTimeout(done, think * (0.5 + Math.random())));
+      if (performance.now() >= deadline) return;
       const began = performance.now();
       const answer = await post("/api/quiz/answer", { id, position, choice }, token);
       stats.answers.push(performance.now() - began);
@@ -115,6 +121,7 @@ const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor
 console.log(
   JSON.stringify({
     users,
+    think_ms: Number(args["think-ms"]),
     seconds: Number(seconds.toFixed(1)),
     answers_acked: stats.acked,
     answers_per_sec: Math.round(stats.acked / seconds),

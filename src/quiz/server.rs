@@ -231,7 +231,8 @@ enum Pool {
 }
 
 /// Up to `count` live questions of the pool, the ones the learner has never met first (in
-/// a challenge or in any quiz), in random order; questions waiting in the instant pool
+/// a challenge or in any quiz: a finished quiz's questions are in `challenges`, so only
+/// the learner's unfinished quizzes are read item by item), in random order; questions waiting in the instant pool
 /// (verified AI ones kept for "Generate") only when the others run short.
 async fn pick(
     db: &DatabaseConnection,
@@ -262,8 +263,8 @@ async fn pick(
     let sql = format!(
         "SELECT q.id FROM questions q WHERE q.retired = FALSE AND {filter} \
          ORDER BY (EXISTS (SELECT 1 FROM challenges c WHERE c.user_id = $1 AND c.question_id = q.id) \
-                OR EXISTS (SELECT 1 FROM quiz_items i JOIN quizzes z ON z.id = i.quiz_id \
-                           WHERE z.user_id = $1 AND i.question_id = q.id)), \
+                OR EXISTS (SELECT 1 FROM quizzes z JOIN quiz_items i ON i.quiz_id = z.id \
+                           WHERE z.user_id = $1 AND z.finished_at IS NULL AND i.question_id = q.id)), \
                   EXISTS (SELECT 1 FROM pool_entries p WHERE p.question_id = q.id), RANDOM() \
          LIMIT ${limit}"
     );
@@ -413,11 +414,18 @@ pub async fn view(
         .await?
         .ok_or(AppError::Internal)?;
     if item.shown_at.is_none() && quiz.paused_at.is_none() {
-        show(db, &quiz, &item, now).await?;
-        quiz = owned(db, user, id).await?;
-        item = item_at(db, &quiz, quiz.position)
-            .await?
-            .ok_or(AppError::Internal)?;
+        if show(db, &quiz, &item, now).await? {
+            // Stamped by this request: the stamps are the ones just written.
+            quiz.started_at = quiz.started_at.or(Some(now));
+            item.shown_at = Some(now);
+            item.paused_ms_at_show = Some(quiz.paused_ms);
+        } else {
+            // Another request stamped it first: read its stamps.
+            quiz = owned(db, user, id).await?;
+            item = item_at(db, &quiz, quiz.position)
+                .await?
+                .ok_or(AppError::Internal)?;
+        }
     }
     let (question, topic) = question_of(db, item.question_id).await?;
     let hide = quiz.kind == QuizKind::Mock;
@@ -443,14 +451,19 @@ pub async fn view(
     })
 }
 
-/// Stamps the question as shown now (and the quiz as started), once: a second look keeps
-/// the first time.
+/// Stamps the question as shown now (and the quiz as started, at its first question),
+/// once: a second look keeps the first time. Returns whether this call stamped it.
 async fn show(
     db: &DatabaseConnection,
     quiz: &quiz::Model,
     item: &quiz_item::Model,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
+    if quiz.started_at.is_some() {
+        // Only a running quiz's next question: one statement, no transaction. (Pauses
+        // change `paused_ms` only while no question is being shown for the first time.)
+        return stamp_shown(db, quiz, item, now).await;
+    }
     let txn = db.begin().await?;
     txn.execute_raw(portable(
         &txn,
@@ -458,16 +471,27 @@ async fn show(
         vec![now.into(), quiz.id.into()],
     ))
     .await?;
-    txn.execute_raw(portable(
-        &txn,
-        "UPDATE quiz_items SET shown_at = $1, \
-           paused_ms_at_show = (SELECT paused_ms FROM quizzes WHERE id = $2) \
-         WHERE quiz_id = $2 AND position = $3 AND shown_at IS NULL",
-        vec![now.into(), quiz.id.into(), item.position.into()],
-    ))
-    .await?;
+    let stamped = stamp_shown(&txn, quiz, item, now).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(stamped)
+}
+
+async fn stamp_shown(
+    db: &impl ConnectionTrait,
+    quiz: &quiz::Model,
+    item: &quiz_item::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = db
+        .execute_raw(portable(
+            db,
+            "UPDATE quiz_items SET shown_at = $1, \
+               paused_ms_at_show = (SELECT paused_ms FROM quizzes WHERE id = $2) \
+             WHERE quiz_id = $2 AND position = $3 AND shown_at IS NULL",
+            vec![now.into(), quiz.id.into(), item.position.into()],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 async fn question_of(
@@ -514,8 +538,11 @@ pub async fn answer(
     }
     let quiz = owned(db, user, id).await?;
     let position = position_in(&quiz, position)?;
-    if let Some(done) = repeat(db, &quiz, position, chosen).await? {
-        return Ok(done);
+    let item = item_at(db, &quiz, position)
+        .await?
+        .ok_or(AppError::Internal)?;
+    if item.chosen_index.is_some() {
+        return same_answer(answer_of(db, &quiz, &item).await?, chosen);
     }
     if quiz.finished_at.is_some() {
         return Err(AppError::Conflict("This quiz has finished.".into()));
@@ -531,9 +558,6 @@ pub async fn answer(
             "Time is up: the quiz has ended. Unanswered questions count as wrong.".into(),
         ));
     }
-    let item = item_at(db, &quiz, position)
-        .await?
-        .ok_or(AppError::Internal)?;
     let Some(shown_at) = item.shown_at.filter(|_| position == quiz.position) else {
         return Err(AppError::Conflict(
             "That is not the question on screen. Reload the quiz.".into(),
@@ -607,8 +631,15 @@ async fn repeat(
 ) -> Result<Option<QuizAnswer>, AppError> {
     match stored_answer(db, quiz, position).await? {
         None => Ok(None),
-        Some(stored) if stored.chosen == chosen => Ok(Some(stored)),
-        Some(_) => Err(AppError::Conflict(
+        stored => same_answer(stored, chosen).map(Some),
+    }
+}
+
+/// The stored answer again for the same choice; another choice is refused.
+fn same_answer(stored: Option<QuizAnswer>, chosen: u8) -> Result<QuizAnswer, AppError> {
+    match stored {
+        Some(stored) if stored.chosen == chosen => Ok(stored),
+        _ => Err(AppError::Conflict(
             "This question was already answered with another option.".into(),
         )),
     }
@@ -621,9 +652,18 @@ async fn stored_answer(
     quiz: &quiz::Model,
     position: i16,
 ) -> Result<Option<QuizAnswer>, AppError> {
-    let Some(item) = item_at(db, quiz, position).await? else {
-        return Ok(None);
-    };
+    match item_at(db, quiz, position).await? {
+        Some(item) => answer_of(db, quiz, &item).await,
+        None => Ok(None),
+    }
+}
+
+async fn answer_of(
+    db: &DatabaseConnection,
+    quiz: &quiz::Model,
+    item: &quiz_item::Model,
+) -> Result<Option<QuizAnswer>, AppError> {
+    let position = item.position;
     let Some(chosen) = item.chosen_index else {
         return Ok(None);
     };
