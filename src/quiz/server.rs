@@ -538,9 +538,14 @@ pub async fn answer(
     }
     let quiz = owned(db, user, id).await?;
     let position = position_in(&quiz, position)?;
-    let item = item_at(db, &quiz, position)
+    let Some((item, Some(question))) = quiz_item::Entity::find_by_id((quiz.id, position))
+        .find_also_related(question::Entity)
+        .one(db)
         .await?
-        .ok_or(AppError::Internal)?;
+    else {
+        tracing::error!(quiz = quiz.id, position, "quiz item without its question");
+        return Err(AppError::Internal);
+    };
     if item.chosen_index.is_some() {
         return same_answer(answer_of(db, &quiz, &item).await?, chosen);
     }
@@ -563,26 +568,63 @@ pub async fn answer(
             "That is not the question on screen. Reload the quiz.".into(),
         ));
     };
-    let (question, _) = question_of(db, item.question_id).await?;
     let key = stored_key(question.answer_index)?;
     let correct = chosen == key;
     let paused_since_shown = quiz.paused_ms - item.paused_ms_at_show.unwrap_or(0);
     let time_ms = (millis(shown_at, now) - paused_since_shown).max(0);
-
-    let txn = db.begin().await?;
-    // The claim: only one answer moves the quiz on from this question.
-    let claimed = txn
-        .execute_raw(portable(
-            &txn,
-            "UPDATE quizzes SET position = position + 1 \
-             WHERE id = $1 AND user_id = $2 AND position = $3 \
-               AND finished_at IS NULL AND paused_at IS NULL",
-            vec![quiz.id.into(), user.0.into(), position.into()],
+    let last = position + 1 >= quiz.question_count;
+    // `$1` now, `$2` choice, `$3` correct, `$4` time, `$5` quiz, `$6` position, `$7` user.
+    let values = vec![
+        now.into(),
+        i16::from(chosen).into(),
+        correct.into(),
+        time_ms.into(),
+        quiz.id.into(),
+        position.into(),
+        user.0.into(),
+    ];
+    let claimed = if !last && db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // One statement: the claim and the answer together (the common case on Postgres).
+        db.execute_raw(portable(
+            db,
+            &format!(
+                "WITH claim AS ({CLAIM} RETURNING id) \
+                 UPDATE quiz_items SET {ANSWER_SET} FROM claim \
+                 WHERE quiz_items.quiz_id = claim.id AND quiz_items.position = $6 \
+                   AND quiz_items.answered_at IS NULL"
+            ),
+            values,
         ))
         .await?
-        .rows_affected();
-    if claimed != 1 {
-        txn.rollback().await?;
+        .rows_affected()
+            == 1
+    } else {
+        let txn = db.begin().await?;
+        let claimed = txn
+            .execute_raw(portable(&txn, CLAIM, values.clone()))
+            .await?
+            .rows_affected()
+            == 1;
+        if claimed {
+            txn.execute_raw(portable(
+                &txn,
+                &format!(
+                    "UPDATE quiz_items SET {ANSWER_SET} \
+                     WHERE quiz_id = $5 AND position = $6 AND answered_at IS NULL"
+                ),
+                values,
+            ))
+            .await?;
+            if last {
+                finish_in(&txn, &quiz, now).await?;
+            }
+            txn.commit().await?;
+        } else {
+            txn.rollback().await?;
+        }
+        claimed
+    };
+    if !claimed {
         // Another tab or a repeat got there first.
         return match repeat(db, &quiz, position, chosen).await? {
             Some(done) => Ok(done),
@@ -591,25 +633,6 @@ pub async fn answer(
             )),
         };
     }
-    txn.execute_raw(portable(
-        &txn,
-        "UPDATE quiz_items SET answered_at = $1, chosen_index = $2, correct = $3, time_ms = $4 \
-         WHERE quiz_id = $5 AND position = $6 AND answered_at IS NULL",
-        vec![
-            now.into(),
-            i16::from(chosen).into(),
-            correct.into(),
-            time_ms.into(),
-            quiz.id.into(),
-            position.into(),
-        ],
-    ))
-    .await?;
-    let last = position + 1 >= quiz.question_count;
-    if last {
-        finish_in(&txn, &quiz, now).await?;
-    }
-    txn.commit().await?;
     Ok(QuizAnswer {
         position: position as u16,
         chosen,
@@ -621,6 +644,12 @@ pub async fn answer(
         finished: last,
     })
 }
+
+/// The claim: only one answer moves the quiz on from its question (of two tabs or a double
+/// click, exactly one). Placeholders as in `answer`.
+const CLAIM: &str = "UPDATE quizzes SET position = position + 1 \
+     WHERE id = $5 AND user_id = $7 AND position = $6 AND finished_at IS NULL AND paused_at IS NULL";
+const ANSWER_SET: &str = "answered_at = $1, chosen_index = $2, correct = $3, time_ms = $4";
 
 /// The stored result when this question was answered already with this same choice.
 async fn repeat(

@@ -64,6 +64,15 @@ async fn statements_per_request_stay_within_budget() {
         .await;
     let id = serde_json::from_str::<serde_json::Value>(&next.text().await.unwrap()).unwrap()["id"]
         .to_string();
+    let (_, quiz) = app
+        .call(
+            "/api/quiz/start",
+            &[("kind", "topic"), ("topic", "sql"), ("count", "5")],
+            &cookie,
+        )
+        .await;
+    let quiz = quiz.to_string();
+    app.call("/api/quiz/view", &[("id", &quiz)], &cookie).await;
     let counts = [
         (
             "GET /",
@@ -116,6 +125,26 @@ async fn statements_per_request_stay_within_budget() {
             )
             .await,
         ),
+        (
+            "POST /api/quiz/answer",
+            queries_for(
+                &app,
+                app.post_form(
+                    "/api/quiz/answer",
+                    &[("id", quiz.as_str()), ("position", "0"), ("choice", "1")],
+                    Some(&cookie),
+                ),
+            )
+            .await,
+        ),
+        (
+            "POST /api/quiz/view",
+            queries_for(
+                &app,
+                app.post_form("/api/quiz/view", &[("id", quiz.as_str())], Some(&cookie)),
+            )
+            .await,
+        ),
     ];
     println!("statements per request: {counts:?}");
     // The session is looked up once per request (pages used to do it once per resource:
@@ -135,6 +164,11 @@ async fn statements_per_request_stay_within_budget() {
         ("GET /notes", 2),
         ("POST /api/history", 2),
         ("POST /api/challenge/answer", 2),
+        // The session, the quiz, its item with the question, then the claim and the
+        // answer in one statement.
+        ("POST /api/quiz/answer", 4),
+        // The session, the quiz, its item, the stamp, the question.
+        ("POST /api/quiz/view", 5),
     ];
     for ((what, counted), (_, allowed)) in counts.iter().zip(budget) {
         assert!(
