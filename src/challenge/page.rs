@@ -55,7 +55,7 @@ pub fn ChallengePage() -> impl IntoView {
                     "Interview realism"
                 </label>
                 <span class="muted" id="realism-hint">" Badges stay hidden until you answer."</span>
-                <script type="module" src="/realism.js"></script>
+                <script type="module" src="/realism.js" nonce=leptos::nonce::use_nonce()></script>
             </header>
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading challenge…"</div> }>
                 {move || start.get().map(|(slot, setup)| view! {

@@ -294,7 +294,7 @@ fn QuizClockView(clock: QuizClock) -> impl IntoView {
             })}
             <div><dt>"This question"</dt><dd data-quiz-question="" data-testid="quiz-question-time">{question}</dd></div>
         </dl>
-        <script type="module" src="/quiz.js"></script>
+        <script type="module" src="/quiz.js" nonce=leptos::nonce::use_nonce()></script>
     }
 }
 

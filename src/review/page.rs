@@ -137,7 +137,7 @@ fn CardView(card: ReviewCard) -> impl IntoView {
             </form>
             <p class="muted">"Keys: "<kbd>"1"</kbd>"–"<kbd>"4"</kbd>" answer, "<kbd>"Enter"</kbd>" goes on. Your rating follows from the answer and how long it took."</p>
         </article>
-        <script type="module" src="/quiz.js"></script>
+        <script type="module" src="/quiz.js" nonce=leptos::nonce::use_nonce()></script>
     }
 }
 
@@ -172,7 +172,7 @@ fn OutcomeView(done: Reviewed) -> impl IntoView {
             <a href="/review" class="button primary" data-quiz-next="" data-testid="review-next">"Next card"</a>
         </p>
         <NoteEditor question body=note next=format!("/review?reviewed={question}") />
-        <script type="module" src="/quiz.js"></script>
+        <script type="module" src="/quiz.js" nonce=leptos::nonce::use_nonce()></script>
     }
 }
 

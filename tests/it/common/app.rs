@@ -92,8 +92,8 @@ impl TestApp {
         response.text().await.unwrap()
     }
 
-    /// Waits until the housekeeping job has run once (at start-up) and is queued again for
-    /// later; returns the jobs table then.
+    /// Waits until the start-up jobs (housekeeping, daily quizzes) have run once and are
+    /// queued again for later; returns the jobs table then.
     pub async fn housekeeping_done(&self) -> Vec<promptedcode::entities::job::Model> {
         use sea_orm::EntityTrait;
         let later = || chrono::Utc::now() + chrono::Duration::minutes(50);
