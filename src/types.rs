@@ -37,6 +37,12 @@ impl fmt::Display for Difficulty {
     }
 }
 
+/// Whether a multi-line text holds a control character other than a line break or a tab.
+pub fn has_stray_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+}
+
 /// A stored or submitted word that names no variant of `expected`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{value:?} is not a valid {expected}")]

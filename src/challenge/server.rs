@@ -3,7 +3,7 @@
 use super::model::{AnswerResult, ChallengeView};
 use crate::entities::{challenge, question, topic};
 use crate::error::AppError;
-use crate::questions::markdown::{to_html, to_inline_html};
+use crate::questions::markdown::{options_html, to_html};
 use crate::questions::store::live_bank_questions;
 use crate::review::model::CardOrigin;
 use crate::types::{ChallengeId, Difficulty, QuestionId, Topic, TopicSlug, UserId};
@@ -357,12 +357,7 @@ fn view(
         id: ChallengeId(found.id),
         question: QuestionId(question.id),
         stem_html: to_html(&question.stem),
-        options_html: question
-            .options
-            .0
-            .iter()
-            .map(|o| to_inline_html(o))
-            .collect(),
+        options_html: options_html(&question.options.0),
         topic: shared_topic(topic)?,
         difficulty: question.difficulty,
         source: question.source,

@@ -39,10 +39,7 @@ impl NoteBody {
 
     pub fn parse(raw: &str) -> Result<NoteBody, String> {
         let text = raw.trim();
-        if text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
+        if crate::types::has_stray_control(text) {
             return Err("A note cannot contain control characters.".into());
         }
         match text.chars().count() {

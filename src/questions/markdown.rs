@@ -93,6 +93,11 @@ fn render(markdown: &str) -> String {
     clean
 }
 
+/// A question's four options, each as one-line HTML.
+pub fn options_html(options: &[String]) -> Vec<String> {
+    options.iter().map(|o| to_inline_html(o)).collect()
+}
+
 /// For one-line text such as an option: no wrapping paragraph.
 pub fn to_inline_html(markdown: &str) -> String {
     let html = to_html(markdown);

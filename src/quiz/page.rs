@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::notes::NoteEditor;
 use crate::review::FlagButton;
 use crate::types::{Difficulty, QuizId};
-use crate::ui::{form_error, Html, SignInPrompt};
+use crate::ui::{form_error, ChoiceButtons, Html, SignInPrompt};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -196,23 +196,6 @@ fn QuizScreen(view: QuizView, last: Option<QuizAnswer>) -> impl IntoView {
         }
         .into_any(),
         Some(question) => {
-            let options = question
-                .options_html
-                .iter()
-                .enumerate()
-                .map(|(i, html)| {
-                    let key = (i + 1).to_string();
-                    view! {
-                        <li>
-                            <button type="submit" name="choice" value=i.to_string() class="option"
-                                data-quiz-choice=key.clone() data-testid=format!("quiz-option-{key}") aria-keyshortcuts=key.clone()>
-                                <kbd class="key">{key.clone()}</kbd>
-                                <span class="option-text" inner_html=html.clone()></span>
-                            </button>
-                        </li>
-                    }
-                })
-                .collect_view();
             view! {
                 <article class="card challenge" data-testid="quiz-question" aria-labelledby="quiz-question-title">
                     <div class="badges">
@@ -224,7 +207,7 @@ fn QuizScreen(view: QuizView, last: Option<QuizAnswer>) -> impl IntoView {
                     <form method="post" action=super::api::AnswerQuiz::PATH>
                         <input type="hidden" name="id" value=id.to_string() />
                         <input type="hidden" name="position" value=question.position.to_string() />
-                        <ol class="options" aria-label="Answer options">{options}</ol>
+                        <ChoiceButtons options_html=question.options_html testid="quiz-option" />
                     </form>
                     <p class="muted">"Keys: "<kbd>"1"</kbd>"–"<kbd>"4"</kbd>" answer, "<kbd>"P"</kbd>" pauses."</p>
                 </article>

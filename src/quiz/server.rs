@@ -14,7 +14,7 @@ use crate::challenge::server::stored_key;
 use crate::db::portable;
 use crate::entities::{question, quiz, quiz_item, topic, user};
 use crate::error::AppError;
-use crate::questions::markdown::{to_html, to_inline_html};
+use crate::questions::markdown::{options_html, to_html};
 use crate::types::{Difficulty, QuestionId, QuizId, TopicSlug, UserId};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -202,12 +202,7 @@ async fn local_day(
         .await?
         .ok_or(AppError::Unauthorized)?
         .utc_offset_minutes;
-    Ok(crate::generation::server::quota::LocalClock::new(offset)
-        .map_err(|_| {
-            tracing::error!(user = user.0, offset, "stored UTC offset out of range");
-            AppError::Internal
-        })?
-        .day(now))
+    Ok(crate::generation::server::quota::LocalClock::stored(offset, user)?.day(now))
 }
 
 async fn daily_of(
@@ -439,12 +434,7 @@ pub async fn view(
             position: item.position as u16,
             title: question.title.clone(),
             stem_html: to_html(&question.stem),
-            options_html: question
-                .options
-                .0
-                .iter()
-                .map(|o| to_inline_html(o))
-                .collect(),
+            options_html: options_html(&question.options.0),
             topic: (!hide).then(|| topic.name.clone()),
             difficulty: (!hide).then_some(question.difficulty),
         }),
@@ -867,12 +857,7 @@ pub async fn result(
             in_review: in_review.contains(&question.id),
             title: question.title.clone(),
             stem_html: to_html(&question.stem),
-            options_html: question
-                .options
-                .0
-                .iter()
-                .map(|o| to_inline_html(o))
-                .collect(),
+            options_html: options_html(&question.options.0),
             topic: topics
                 .get(&question.topic_id)
                 .cloned()

@@ -6,7 +6,7 @@ use super::model::{ReviewCard, ReviewOutcome, ReviewQueue, ReviewRating, Reviewe
 use crate::error::AppError;
 use crate::notes::NoteEditor;
 use crate::types::QuestionId;
-use crate::ui::{form_error, Html, SignInPrompt};
+use crate::ui::{form_error, ChoiceButtons, Html, SignInPrompt};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -105,23 +105,6 @@ fn QueueView(queue: ReviewQueue) -> impl IntoView {
 #[component]
 fn CardView(card: ReviewCard) -> impl IntoView {
     let question = card.question;
-    let options = card
-        .options_html
-        .iter()
-        .enumerate()
-        .map(|(i, html)| {
-            let key = (i + 1).to_string();
-            view! {
-                <li>
-                    <button type="submit" name="choice" value=i.to_string() class="option"
-                        data-quiz-choice=key.clone() data-testid=format!("review-option-{key}") aria-keyshortcuts=key.clone()>
-                        <kbd class="key">{key.clone()}</kbd>
-                        <span class="option-text" inner_html=html.clone()></span>
-                    </button>
-                </li>
-            }
-        })
-        .collect_view();
     view! {
         <article class="card challenge" data-testid="review-card" data-quiz-keys="" aria-labelledby="review-title">
             <div class="badges">
@@ -133,7 +116,7 @@ fn CardView(card: ReviewCard) -> impl IntoView {
             <Html html=card.stem_html class="stem" />
             <form method="post" action=AnswerReview::PATH>
                 <input type="hidden" name="question" value=question.to_string() />
-                <ol class="options" aria-label="Answer options">{options}</ol>
+                <ChoiceButtons options_html=card.options_html testid="review-option" />
             </form>
             <p class="muted">"Keys: "<kbd>"1"</kbd>"–"<kbd>"4"</kbd>" answer, "<kbd>"Enter"</kbd>" goes on. Your rating follows from the answer and how long it took."</p>
         </article>

@@ -14,7 +14,7 @@ use crate::db::portable;
 use crate::entities::{question, review_card, review_log, topic};
 use crate::error::AppError;
 use crate::generation::server::quota::LocalClock;
-use crate::questions::markdown::{to_html, to_inline_html};
+use crate::questions::markdown::{options_html, to_html};
 use crate::types::{QuestionId, UserId};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -42,14 +42,7 @@ impl Day {
 
     /// The day of a signed-in learner (their stored offset from UTC).
     pub fn of_user(user: &CurrentUser, now: DateTime<Utc>) -> Result<Day, AppError> {
-        let clock = LocalClock::new(user.utc_offset_minutes).map_err(|_| {
-            tracing::error!(
-                user = user.id.0,
-                offset = user.utc_offset_minutes,
-                "stored UTC offset out of range"
-            );
-            AppError::Internal
-        })?;
+        let clock = LocalClock::stored(user.utc_offset_minutes, user.id)?;
         Ok(Day::of(clock, now))
     }
 }
@@ -276,12 +269,7 @@ pub async fn queue(
         question: QuestionId(question.id),
         title: question.title.clone(),
         stem_html: to_html(&question.stem),
-        options_html: question
-            .options
-            .0
-            .iter()
-            .map(|o| to_inline_html(o))
-            .collect(),
+        options_html: options_html(&question.options.0),
         topic: topic.name,
         difficulty: question.difficulty,
         origin: card.origin,

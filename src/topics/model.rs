@@ -62,10 +62,7 @@ impl TopicDescription {
 
     pub fn parse(raw: &str) -> Result<Option<TopicDescription>, String> {
         let text = raw.trim();
-        if text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
+        if crate::types::has_stray_control(text) {
             return Err("A description cannot contain control characters.".into());
         }
         match text.chars().count() {

@@ -67,6 +67,29 @@ pub fn SignInPrompt(message: &'static str, next: &'static str) -> impl IntoView 
     }
 }
 
+/// A question's four options as submit buttons of a plain form (`name="choice"`), each
+/// with its key 1–4 for `public/quiz.js`; `testid` prefixes each button's test id.
+#[component]
+pub fn ChoiceButtons(options_html: Vec<String>, testid: &'static str) -> impl IntoView {
+    let options = options_html
+        .into_iter()
+        .enumerate()
+        .map(|(i, html)| {
+            let key = (i + 1).to_string();
+            view! {
+                <li>
+                    <button type="submit" name="choice" value=i.to_string() class="option"
+                        data-quiz-choice=key.clone() data-testid=format!("{testid}-{key}") aria-keyshortcuts=key.clone()>
+                        <kbd class="key">{key.clone()}</kbd>
+                        <span class="option-text" inner_html=html></span>
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="options" aria-label="Answer options">{options}</ol> }
+}
+
 /// Server-rendered, already sanitised HTML (markdown rendered on the server).
 #[component]
 pub fn Html(html: String, #[prop(optional)] class: &'static str) -> impl IntoView {

@@ -600,20 +600,11 @@ on_both_backends!(
 
 /// Over HTTP, on the assembled app.
 mod over_http {
-    use crate::common::app::TestApp;
+    use crate::common::app::{Refusal, TestApp};
     use crate::common::Backend;
     use promptedcode::entities::quiz_item;
     use reqwest::StatusCode;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
-    /// A server function, its form, whose session, the status it must answer, the field.
-    type Case<'a> = (
-        &'a str,
-        Vec<(&'a str, &'a str)>,
-        &'a str,
-        StatusCode,
-        Option<&'a str>,
-    );
 
     async fn a_quiz_resumes_after_a_restart_and_ignores_a_client_clock(backend: Backend) {
         let app = TestApp::spawn_with(backend, &[]).await;
@@ -684,7 +675,7 @@ mod over_http {
 
         // Bad input: each its status and a message; nothing of it written.
         let other = app.register("other@example.com").await;
-        let cases: [Case; 9] = [
+        let cases: [Refusal; 9] = [
             (
                 "/api/quiz/view",
                 vec![("id", "999999")],
@@ -753,17 +744,7 @@ mod over_http {
                 None,
             ),
         ];
-        for (path, form, who, status, field) in cases {
-            let (got, body) = app.call(path, &form, who).await;
-            assert_eq!(got, status, "{path} {form:?}: {body}");
-            assert!(
-                body["message"].as_str().is_some_and(|m| !m.is_empty()),
-                "{body}"
-            );
-            if let Some(field) = field {
-                assert_eq!(body["field"], field, "{body}");
-            }
-        }
+        app.assert_refused(&cases).await;
         let (_, still) = app.call("/api/quiz/view", &[("id", &id)], &cookie).await;
         assert_eq!(
             still["question"]["position"], 1,

@@ -443,19 +443,11 @@ on_both_backends!(
 /// Over HTTP, on the assembled app: a missed challenge reviewed with a forged time, the
 /// dashboard's count, and bad input with its status and nothing written.
 mod over_http {
-    use crate::common::app::TestApp;
+    use crate::common::app::{Refusal, TestApp};
     use crate::common::Backend;
     use promptedcode::entities::{note, review_log};
     use reqwest::StatusCode;
     use sea_orm::{EntityTrait, PaginatorTrait};
-
-    type Case<'a> = (
-        &'a str,
-        Vec<(&'a str, &'a str)>,
-        &'a str,
-        StatusCode,
-        Option<&'a str>,
-    );
 
     async fn a_missed_challenge_is_reviewed_on_the_servers_clock(backend: Backend) {
         let app = TestApp::spawn_with(backend, &[]).await;
@@ -512,7 +504,7 @@ mod over_http {
 
         let other = app.register("other@example.com").await;
         let long_note = "x".repeat(10_000);
-        let cases: [Case; 8] = [
+        let cases: [Refusal; 8] = [
             (
                 "/api/review/answer",
                 vec![("question", question.as_str()), ("choice", "1")],
@@ -573,17 +565,7 @@ mod over_http {
                 Some("body"),
             ),
         ];
-        for (path, form, who, status, field) in cases {
-            let (got, body) = app.call(path, &form, who).await;
-            assert_eq!(got, status, "{path} {form:?}: {body}");
-            assert!(
-                body["message"].as_str().is_some_and(|m| !m.is_empty()),
-                "{body}"
-            );
-            if let Some(field) = field {
-                assert_eq!(body["field"], field, "{body}");
-            }
-        }
+        app.assert_refused(&cases).await;
         let db = &app.state.db;
         assert_eq!(review_log::Entity::find().count(db).await.unwrap(), 1);
         assert_eq!(note::Entity::find().count(db).await.unwrap(), 0);

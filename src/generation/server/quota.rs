@@ -26,6 +26,18 @@ impl LocalClock {
             .ok_or_else(|| AppError::invalid("timezone", "Unknown time-zone offset."))
     }
 
+    /// The clock of a learner's stored offset: one out of range is a corrupt row (logged).
+    pub fn stored(minutes_east: i32, user: UserId) -> Result<Self, AppError> {
+        LocalClock::new(minutes_east).map_err(|_| {
+            tracing::error!(
+                user = user.0,
+                offset = minutes_east,
+                "stored UTC offset out of range"
+            );
+            AppError::Internal
+        })
+    }
+
     pub fn minutes_east(&self) -> i32 {
         self.offset.local_minus_utc() / 60
     }

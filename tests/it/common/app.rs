@@ -7,6 +7,16 @@ use reqwest::header::{HeaderMap, ORIGIN, SET_COOKIE};
 use reqwest::Client;
 use std::collections::HashMap;
 
+/// A server function, its form, whose session, the status it must answer, the field its
+/// message names.
+pub type Refusal<'a> = (
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    &'a str,
+    reqwest::StatusCode,
+    Option<&'a str>,
+);
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,
@@ -117,6 +127,22 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Posts each refused request and checks its status, that it says why, and the field
+    /// it names (when one is given).
+    pub async fn assert_refused(&self, cases: &[Refusal<'_>]) {
+        for (path, form, who, status, field) in cases {
+            let (got, body) = self.call(path, form, who).await;
+            assert_eq!(got, *status, "{path} {form:?}: {body}");
+            assert!(
+                body["message"].as_str().is_some_and(|m| !m.is_empty()),
+                "{body}"
+            );
+            if let Some(field) = field {
+                assert_eq!(body["field"], *field, "{body}");
+            }
+        }
     }
 
     /// Posts a form to a server function as `cookie`'s session: the status and the JSON
