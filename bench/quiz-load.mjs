@@ -6,13 +6,15 @@
 // (200) is counted, so the caller can compare it with the answer rows in the database.
 // --think-ms is how long a learner reads a question before answering (0: no pause, every
 // learner always has a request in flight, which measures the server's capacity).
+// --ramp-s spreads the learners' arrival evenly over the first seconds (people do not all
+// press Start in the same millisecond); every answer counts, the ramp's included.
 // Prints one JSON line. No dependencies; loopback targets only.
 // Usage: node bench/quiz-load.mjs --app http://127.0.0.1:3011 --sessions FILE
-//          [--users 300] [--duration 30] [--topic sql] [--count 10] [--think-ms 0]
+//          [--users 300] [--duration 30] [--topic sql] [--count 10] [--think-ms 0] [--ramp-s 0]
 import http from "node:http";
 import { readFileSync } from "node:fs";
 
-const args = { app: "", sessions: "", users: "300", duration: "30", topic: "sql", count: "10", "think-ms": "0" };
+const args = { app: "", sessions: "", users: "300", duration: "30", topic: "sql", count: "10", "think-ms": "0", "ramp-s": "0" };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i].replace(/^--/, "");
   if (!(key in args) || process.argv[i + 1] === undefined) {
@@ -68,7 +70,7 @@ function post(path, form, token) {
   });
 }
 
-const stats = { answers: [], acked: 0, quizzes: 0, requests: 0, status5xx: 0, other: {}, errors: 0 };
+const stats = { answers: [], starts: [], windows: [], acked: 0, quizzes: 0, requests: 0, status5xx: 0, other: {}, errors: 0 };
 function note(status) {
   stats.requests += 1;
   if (status >= 500) stats.status5xx += 1;
@@ -76,14 +78,18 @@ function note(status) {
 }
 
 const deadline = performance.now() + Number(args.duration) * 1000;
+const ramp = Number(args["ramp-s"]) * 1000;
 async function learner(token, seed) {
   let choice = seed % 4;
+  await new Promise((done) => setTimeout(done, (ramp * seed) / users));
   while (performance.now() < deadline) {
+    const startBegan = performance.now();
     const start = await post(
       "/api/quiz/start",
       { kind: "topic", topic: args.topic, difficulty: "mixed", count: args.count },
       token,
     );
+    stats.starts.push(performance.now() - startBegan);
     note(start.status);
     if (start.status !== 200) continue;
     stats.quizzes += 1;
@@ -99,7 +105,10 @@ async function learner(token, seed) {
       if (performance.now() >= deadline) return;
       const began = performance.now();
       const answer = await post("/api/quiz/answer", { id, position, choice }, token);
-      stats.answers.push(performance.now() - began);
+      const took = performance.now() - began;
+      stats.answers.push(took);
+      const window = Math.floor((began - firstBegan) / 10_000);
+      (stats.windows[window] ||= []).push(took);
       note(answer.status);
       if (answer.status === 200) stats.acked += 1;
       else break;
@@ -107,7 +116,7 @@ async function learner(token, seed) {
   }
 }
 
-const began = performance.now();
+const firstBegan = performance.now();
 await Promise.all(
   tokens.slice(0, users).map((token, n) =>
     learner(token, n).catch(() => {
@@ -115,9 +124,12 @@ await Promise.all(
     }),
   ),
 );
-const seconds = (performance.now() - began) / 1000;
-const sorted = stats.answers.sort((a, b) => a - b);
-const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
+const seconds = (performance.now() - firstBegan) / 1000;
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2)) : 0;
+};
+const at = (q) => quantile(stats.answers, q);
 console.log(
   JSON.stringify({
     users,
@@ -126,8 +138,14 @@ console.log(
     answers_acked: stats.acked,
     answers_per_sec: Math.round(stats.acked / seconds),
     requests_per_sec: Math.round(stats.requests / seconds),
-    answer_p50_ms: Number(at(0.5).toFixed(2)),
-    answer_p99_ms: Number(at(0.99).toFixed(2)),
+    ramp_s: Number(args["ramp-s"]),
+    answer_p50_ms: at(0.5),
+    answer_p99_ms: at(0.99),
+    answer_max_ms: at(1),
+    // p99 of the answers begun in each 10 s of the run.
+    answer_p99_per_10s: stats.windows.map((w) => quantile(w || [], 0.99)),
+    start_p50_ms: quantile(stats.starts, 0.5),
+    start_p99_ms: quantile(stats.starts, 0.99),
     quizzes_started: stats.quizzes,
     status_5xx: stats.status5xx,
     other_statuses: stats.other,

@@ -4,7 +4,8 @@
 # flight per learner (bench/quiz-load.mjs: start, then look at and answer every question).
 # Runs one after another on the same server: learners who read each question for each of
 # BENCH_QUIZ_THINK_MS ("5000 1000": a quick learner, and one faster than anyone reads;
-# 0.5–1.5× at random), then learners who never pause (the server's capacity). Prints the load
+# 0.5–1.5× at random), then learners who never pause (the server's capacity). Learners
+# arrive over the first BENCH_QUIZ_RAMP_S seconds (5), every answer counted. Prints the load
 # tool's figures (answers/s, p50/p99 of an answer, 5xx), the server's RSS before and after,
 # and whether every acknowledged answer is a row in the database.
 # Usage: scripts/bench-quiz.sh [--no-build]
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 USERS="${BENCH_QUIZ_USERS:-300}"
 SECS="${BENCH_QUIZ_SECS:-30}"
+RAMP="${BENCH_QUIZ_RAMP_S:-5}"
 PORT="${BENCH_PORT:-3011}"
 work="target/bench-quiz"
 mkdir -p "$work"
@@ -28,7 +30,7 @@ acked=0
 for think in ${BENCH_QUIZ_THINK_MS:-5000 1000} 0; do
   before=$(rss)
   node bench/quiz-load.mjs --app "http://127.0.0.1:$PORT" --sessions "$work/learners.csv" \
-    --users "$USERS" --duration "$SECS" --think-ms "$think" | tee "$work/result.json"
+    --users "$USERS" --duration "$SECS" --think-ms "$think" --ramp-s "$RAMP" | tee "$work/result.json"
   echo "server RSS: $before MB before, $(rss) MB after"
   acked=$((acked + $(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).answers_acked)' "$work/result.json")))
 done

@@ -110,8 +110,18 @@ test("interview realism hides the badges until the answer, and is remembered", a
   await page.keyboard.press("1");
   await expect(page.getByTestId("result")).toBeVisible();
   await expect(card.getByTestId("challenge-topic")).toHaveText("Stack");
-  // A missed question is in the review queue; the note link names this question.
-  await expect(page.getByTestId("challenge-note")).toHaveAttribute("href", /\/notes\?question=\d+$/);
+  // The note is written in place, and the answered challenge comes back with it.
+  const answeredAt = page.url();
+  await page.getByTestId("challenge").getByText("Your note", { exact: true }).click();
+  await page.getByLabel("Note (private)").fill("Realism: read the stem twice.");
+  await page.getByTestId("note-save").click();
+  await expect(page).toHaveURL(/\/challenge\?id=\d+$/);
+  expect(answeredAt).toContain(new URL(page.url()).search);
+  await expect(page.getByTestId("result")).toBeVisible();
+  await expect(page.getByLabel("Note (private)")).toHaveValue("Realism: read the stem twice.");
+  await page.goto("/notes");
+  await expect(page.getByTestId("note-item")).toContainText("Stack");
+  await page.goto("/challenge");
 
   await page.reload();
   await expect(page.locator("#realism[data-ready]")).toBeChecked();

@@ -1,5 +1,5 @@
 //! A challenge: its question, the four options (a plain form when JavaScript is off), and
-//! once answered the verdict and the explanation. Keyboard focus follows the learner: to
+//! once answered the verdict, the explanation and the learner's note. Keyboard focus follows the learner: to
 //! the question when it appears, to the verdict once it is answered (also announced).
 use super::model::ChallengeView;
 use crate::ui::Html;
@@ -54,6 +54,9 @@ pub fn ChallengeCard(
         })
         .collect_view();
     let result = shown.map(|a| {
+        // A note or a flag posts as a plain form and comes back to this challenge.
+        let back = format!("/challenge?id={}", a.challenge_id);
+        let has_note = a.note.is_some();
         let verdict_text = if a.correct { "Correct!" } else { "Not quite." };
         let key_text = format!("The answer is option {}.", a.answer_index + 1);
         view! {
@@ -63,11 +66,21 @@ pub fn ChallengeCard(
             </div>
             <h3>"Explanation"</h3>
             <Html html=a.explanation_html class="explanation" />
-            <p class="follow-up">
+            <details class="note-editor" open=has_note>
+                <summary>"Your note"</summary>
+                <form method="post" action="/api/notes/save" class="stack" data-testid="note-form">
+                    <input type="hidden" name="question" value=question.to_string() />
+                    <input type="hidden" name="next" value=back />
+                    <textarea name="body" rows="3" required maxlength="5000" aria-label="Note (private)"
+                        placeholder="What tripped you up, and how to spot it next time (only you see this)">{a.note}</textarea>
+                    <button type="submit" class="button" data-testid="note-save">"Save note"</button>
+                </form>
+            </details>
+            <p class="muted">
                 {if a.correct { "" } else { "It is in your review queue. " }}
-                <a href=format!("/notes?question={question}") data-testid="challenge-note">{if a.correct { "Add a note, or keep it for review" } else { "Add a note" }}</a>
+                <a href=format!("/notes?question={question}") data-testid="challenge-note">"Open in your notebook"</a>
+                " · Press "<kbd>"N"</kbd>" or "<strong>"Generate"</strong>" for the next question."
             </p>
-            <p class="muted">"Press "<kbd>"N"</kbd>" or "<strong>"Generate"</strong>" for the next question."</p>
         }
     });
     view! {

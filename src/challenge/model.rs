@@ -24,6 +24,8 @@ pub struct AnswerResult {
     pub answer_index: u8,
     pub correct: bool,
     pub explanation_html: String,
+    /// The learner's note on the question, if they wrote one.
+    pub note: Option<String>,
 }
 
 /// What the picker needs: the topics, and whether (and how much) AI generation is on.

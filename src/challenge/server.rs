@@ -136,7 +136,7 @@ pub async fn next_challenge(
     };
     let id: i64 = created.try_get("", "id")?;
     let (found, question, topic) = find_owned(db, user, ChallengeId(id)).await?;
-    view(found, question, topic)
+    view(found, question, topic, None)
 }
 
 /// Why a cell served nothing: the learner has seen all of it, or it has no bank questions
@@ -203,7 +203,15 @@ pub async fn get_challenge(
     id: ChallengeId,
 ) -> Result<ChallengeView, AppError> {
     let (found, question, topic) = find_owned(db, user, id).await?;
-    view(found, question, topic)
+    // Only an answered challenge shows its note (with the explanation).
+    let note = match found.chosen_index {
+        Some(_) => crate::entities::note::Entity::find_by_id((user.0, question.id))
+            .one(db)
+            .await?
+            .map(|n| n.body),
+        None => None,
+    };
+    view(found, question, topic, note)
 }
 
 pub async fn answer(
@@ -267,7 +275,8 @@ pub async fn answer(
     };
     let key = stored_key(recorded.try_get("", "answer_index")?)?;
     let explanation: String = recorded.try_get("", "explanation")?;
-    Ok(answer_result(id, key, &explanation, chosen))
+    let note: Option<String> = recorded.try_get("", "note")?;
+    Ok(answer_result(id, key, &explanation, chosen, note))
 }
 
 /// `$1` chosen index, `$2` now, `$3` challenge id, `$4` user id. The time taken is
@@ -281,7 +290,8 @@ const RECORD_ANSWER_SQLITE: &str = "UPDATE challenges SET chosen_index = $1, \
      WHERE challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL AND challenges.quiz_id IS NULL \
      RETURNING (SELECT answer_index FROM questions WHERE questions.id = challenges.question_id) AS answer_index, \
      (SELECT explanation FROM questions WHERE questions.id = challenges.question_id) AS explanation, \
-     challenges.question_id AS question_id, challenges.correct AS correct";
+     challenges.question_id AS question_id, challenges.correct AS correct, \
+     (SELECT body FROM notes WHERE notes.user_id = $4 AND notes.question_id = challenges.question_id) AS note";
 
 /// The same on Postgres, with the review card of a wrong answer written by the statement.
 fn record_answer_postgres() -> &'static str {
@@ -296,7 +306,9 @@ fn record_answer_postgres() -> &'static str {
                AND challenges.id = $3 AND challenges.user_id = $4 AND challenges.chosen_index IS NULL AND challenges.quiz_id IS NULL \
                RETURNING questions.answer_index, questions.explanation, challenges.question_id, challenges.correct), \
              missed AS ({}) \
-             SELECT answer_index, explanation FROM answered",
+             SELECT answer_index, explanation, \
+               (SELECT body FROM notes WHERE notes.user_id = $4 AND notes.question_id = answered.question_id) AS note \
+             FROM answered",
             crate::review::server::missed_cards_sql("answered WHERE correct IS NOT TRUE", "$4", "$2")
         )
     })
@@ -313,13 +325,20 @@ pub(crate) fn stored_key(answer_index: i16) -> Result<u8, AppError> {
         })
 }
 
-fn answer_result(challenge: ChallengeId, key: u8, explanation: &str, chosen: u8) -> AnswerResult {
+fn answer_result(
+    challenge: ChallengeId,
+    key: u8,
+    explanation: &str,
+    chosen: u8,
+    note: Option<String>,
+) -> AnswerResult {
     AnswerResult {
         challenge_id: challenge,
         chosen,
         answer_index: key,
         correct: chosen == key,
         explanation_html: to_html(explanation),
+        note,
     }
 }
 
@@ -339,6 +358,7 @@ fn view(
     found: challenge::Model,
     question: question::Model,
     topic: topic::Model,
+    note: Option<String>,
 ) -> Result<ChallengeView, AppError> {
     let answer = match found.chosen_index {
         Some(chosen) => {
@@ -349,6 +369,7 @@ fn view(
                 key,
                 &question.explanation,
                 chosen,
+                note,
             ))
         }
         None => None,

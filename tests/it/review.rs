@@ -431,8 +431,61 @@ async fn notes_belong_to_their_writer(db: DatabaseConnection) {
     assert!(notes::list(&db, ann).await.unwrap().is_empty());
 }
 
+/// A challenge's answer carries the learner's note on its question (theirs only), and so
+/// does the answered challenge when it is opened again.
+async fn an_answered_challenge_shows_its_writers_note(db: DatabaseConnection) {
+    load_bank(&db).await;
+    let ann = new_user(&db, "ann@example.com").await;
+    let bob = new_user(&db, "bob@example.com").await;
+    let first = challenges::next_challenge(&db, ann, &slug("stack"), Difficulty::Easy)
+        .await
+        .unwrap();
+    assert_eq!(
+        challenges::answer(&db, ann, first.id, 0)
+            .await
+            .unwrap()
+            .note,
+        None
+    );
+    // Ann writes a note on every question of the cell.
+    let body = NoteBody::parse("Last in, first out.").unwrap();
+    for q in question::Entity::find().all(&db).await.unwrap() {
+        notes::save(&db, ann, QuestionId(q.id), &body, t0())
+            .await
+            .unwrap();
+    }
+    let reopened = challenges::get_challenge(&db, ann, first.id).await.unwrap();
+    assert_eq!(
+        reopened.answer.and_then(|a| a.note).as_deref(),
+        Some("Last in, first out.")
+    );
+    let next = challenges::next_challenge(&db, ann, &slug("stack"), Difficulty::Easy)
+        .await
+        .unwrap();
+    assert_eq!(next.answer, None, "an unanswered challenge shows no answer");
+    let answered = challenges::answer(&db, ann, next.id, 1).await.unwrap();
+    assert_eq!(answered.note.as_deref(), Some("Last in, first out."));
+
+    // Bob, on a question ann wrote about, gets no note.
+    let theirs = challenges::next_challenge(&db, bob, &slug("stack"), Difficulty::Easy)
+        .await
+        .unwrap();
+    assert_eq!(
+        challenges::answer(&db, bob, theirs.id, 0)
+            .await
+            .unwrap()
+            .note,
+        None
+    );
+    let reopened = challenges::get_challenge(&db, bob, theirs.id)
+        .await
+        .unwrap();
+    assert_eq!(reopened.answer.and_then(|a| a.note), None);
+}
+
 on_both_backends!(
     a_missed_question_is_due_today_and_a_correct_review_pushes_it_out,
+    an_answered_challenge_shows_its_writers_note,
     a_card_reviewed_today_does_not_come_back_today,
     the_new_card_limit_holds,
     a_chosen_rating_reschedules_from_the_same_state,
