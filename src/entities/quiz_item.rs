@@ -25,11 +25,23 @@ pub enum Relation {
         to = "super::question::Column::Id"
     )]
     Question,
+    #[sea_orm(
+        belongs_to = "super::quiz::Entity",
+        from = "Column::QuizId",
+        to = "super::quiz::Column::Id"
+    )]
+    Quiz,
 }
 
 impl Related<super::question::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Question.def()
+    }
+}
+
+impl Related<super::quiz::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Quiz.def()
     }
 }
 

@@ -393,7 +393,11 @@ pub async fn view(
     id: QuizId,
     now: DateTime<Utc>,
 ) -> Result<QuizView, AppError> {
-    let mut quiz = current(db, user, id, now).await?;
+    let (mut quiz, on_screen) = with_item_on_screen(db, user, id).await?;
+    if quiz.finished_at.is_none() && timed_out(&quiz, now) {
+        finish(db, &quiz, now).await?;
+        quiz = owned(db, user, id).await?;
+    }
     let count = quiz.question_count as u16;
     if quiz.finished_at.is_some() || quiz.position >= quiz.question_count {
         return Ok(QuizView {
@@ -405,9 +409,10 @@ pub async fn view(
             question: None,
         });
     }
-    let mut item = item_at(db, &quiz, quiz.position)
-        .await?
-        .ok_or(AppError::Internal)?;
+    let mut item = on_screen.ok_or_else(|| {
+        tracing::error!(quiz = quiz.id, quiz.position, "quiz without its item");
+        AppError::Internal
+    })?;
     if item.shown_at.is_none() && quiz.paused_at.is_none() {
         if show(db, &quiz, &item, now).await? {
             // Stamped by this request: the stamps are the ones just written.
@@ -439,6 +444,32 @@ pub async fn view(
             difficulty: (!hide).then_some(question.difficulty),
         }),
     })
+}
+
+/// The caller's quiz with the item at its position (none once every question is
+/// answered), in one query; "not found" also for someone else's quiz.
+async fn with_item_on_screen(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    id: QuizId,
+) -> Result<(quiz::Model, Option<quiz_item::Model>), AppError> {
+    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
+    let at_position = quiz_item::Relation::Quiz
+        .def()
+        .rev()
+        .on_condition(|left, right| {
+            Expr::col((right, quiz_item::Column::Position))
+                .equals((left, quiz::Column::Position))
+                .into_condition()
+        });
+    quiz::Entity::find_by_id(id.0)
+        .filter(quiz::Column::UserId.eq(user.0))
+        .select_also(quiz_item::Entity)
+        .join(JoinType::LeftJoin, at_position)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Quiz".into()))
 }
 
 /// Stamps the question as shown now (and the quiz as started, at its first question),
@@ -526,16 +557,37 @@ pub async fn answer(
             "Choose one of the four options.",
         ));
     }
-    let quiz = owned(db, user, id).await?;
-    let position = position_in(&quiz, position)?;
-    let Some((item, Some(question))) = quiz_item::Entity::find_by_id((quiz.id, position))
-        .find_also_related(question::Entity)
-        .one(db)
-        .await?
-    else {
-        tracing::error!(quiz = quiz.id, position, "quiz item without its question");
-        return Err(AppError::Internal);
+    // The item with its quiz and its question, in one query; when there is none, one
+    // more read tells a foreign or unknown quiz from a position it does not have.
+    let found = match i16::try_from(position) {
+        Ok(at) => {
+            quiz_item::Entity::find_by_id((id.0, at))
+                .find_also_related(quiz::Entity)
+                .find_also_related(question::Entity)
+                .filter(quiz::Column::UserId.eq(user.0))
+                .one(db)
+                .await?
+        }
+        Err(_) => None,
     };
+    let (item, quiz, question) = match found {
+        Some((item, Some(quiz), Some(question))) => (item, quiz, question),
+        Some((item, _, _)) => {
+            tracing::error!(
+                quiz = item.quiz_id,
+                item.position,
+                "quiz item without its question"
+            );
+            return Err(AppError::Internal);
+        }
+        None => {
+            let quiz = owned(db, user, id).await?;
+            position_in(&quiz, position)?;
+            tracing::error!(quiz = quiz.id, position, "quiz without its item");
+            return Err(AppError::Internal);
+        }
+    };
+    let position = item.position;
     if item.chosen_index.is_some() {
         return same_answer(answer_of(db, &quiz, &item).await?, chosen);
     }
