@@ -371,6 +371,20 @@ async fn an_exhausted_quota_is_429_with_retry_after() {
     let now = chrono::Utc::now() + chrono::Duration::minutes(330);
     let expected = 86_400 - u64::from(chrono::Timelike::num_seconds_from_midnight(&now));
     assert!(reset.abs_diff(expected) <= 5, "{reset} vs {expected}");
+
+    // A stored offset out of range is a corrupt row: refused (and logged), not read as UTC.
+    use sea_orm::ConnectionTrait;
+    app.state
+        .db
+        .execute_unprepared(
+            "UPDATE users SET utc_offset_minutes = 100000 WHERE email = 'india@example.com'",
+        )
+        .await
+        .unwrap();
+    let corrupt = app
+        .post_form("/api/challenge/ai-status", &[], Some(cookie))
+        .await;
+    assert_eq!(corrupt.status(), StatusCode::INTERNAL_SERVER_ERROR);
     app.test_db.teardown().await;
 }
 

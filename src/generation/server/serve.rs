@@ -136,13 +136,13 @@ async fn wait_for_slot(
     }
 }
 
+/// The learner's clock from their stored offset; one out of range is a corrupt row (logged,
+/// refused), never quietly UTC.
 async fn clock_of(db: &DatabaseConnection, user: UserId) -> Result<LocalClock, AppError> {
-    let offset = user::Entity::find_by_id(user.0)
-        .one(db)
-        .await?
-        .map(|u| u.utc_offset_minutes)
-        .unwrap_or(0);
-    LocalClock::new(offset).or_else(|_| LocalClock::new(0))
+    let Some(found) = user::Entity::find_by_id(user.0).one(db).await? else {
+        return Err(AppError::Unauthorized);
+    };
+    LocalClock::stored(found.utc_offset_minutes, user)
 }
 
 /// Checks the request and reserves quota, before any streaming starts, so these errors
