@@ -1,6 +1,7 @@
 //! A challenge: its question, the four options (a plain form when JavaScript is off), and
-//! once answered the verdict, the explanation and the learner's note. Keyboard focus follows the learner: to
-//! the question when it appears, to the verdict once it is answered (also announced).
+//! once answered the verdict, the explanation and the learner's note. Keyboard focus
+//! follows the learner: to the question when it appears, to the verdict once it is answered
+//! (also announced).
 use super::model::ChallengeView;
 use crate::ui::Html;
 use leptos::prelude::*;
@@ -54,7 +55,7 @@ pub fn ChallengeCard(
         })
         .collect_view();
     let result = shown.map(|a| {
-        // A note or a flag posts as a plain form and comes back to this challenge.
+        // The note posts as a plain form and comes back to this challenge.
         let back = format!("/challenge?id={}", a.challenge_id);
         let has_note = a.note.is_some();
         let verdict_text = if a.correct { "Correct!" } else { "Not quite." };

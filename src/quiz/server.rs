@@ -311,11 +311,20 @@ async fn current(
     now: DateTime<Utc>,
 ) -> Result<quiz::Model, AppError> {
     let quiz = owned(db, user, id).await?;
+    finished_if_out_of_time(db, quiz, now).await
+}
+
+/// The quiz as read, or finished and read again when its time ran out.
+async fn finished_if_out_of_time(
+    db: &DatabaseConnection,
+    quiz: quiz::Model,
+    now: DateTime<Utc>,
+) -> Result<quiz::Model, AppError> {
     if quiz.finished_at.is_some() || !timed_out(&quiz, now) {
         return Ok(quiz);
     }
     finish(db, &quiz, now).await?;
-    owned(db, user, id).await
+    owned(db, UserId(quiz.user_id), QuizId(quiz.id)).await
 }
 
 /// The caller's quiz, or "not found" (also for someone else's).
@@ -393,11 +402,8 @@ pub async fn view(
     id: QuizId,
     now: DateTime<Utc>,
 ) -> Result<QuizView, AppError> {
-    let (mut quiz, on_screen) = with_item_on_screen(db, user, id).await?;
-    if quiz.finished_at.is_none() && timed_out(&quiz, now) {
-        finish(db, &quiz, now).await?;
-        quiz = owned(db, user, id).await?;
-    }
+    let (quiz, on_screen) = with_item_on_screen(db, user, id).await?;
+    let mut quiz = finished_if_out_of_time(db, quiz, now).await?;
     let count = quiz.question_count as u16;
     if quiz.finished_at.is_some() || quiz.position >= quiz.question_count {
         return Ok(QuizView {
