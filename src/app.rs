@@ -6,6 +6,7 @@ use crate::history::HistoryPage;
 use crate::notes::NotesPage;
 use crate::quiz::{QuizPage, QuizResultPage, QuizStartPage};
 use crate::review::ReviewPage;
+use crate::settings::SettingsPage;
 use crate::topics::TopicsPage;
 use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
 use leptos::prelude::*;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/quiz/:id/result") view=QuizResultPage ssr=SsrMode::Async />
                     <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/notes") view=NotesPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>

@@ -78,6 +78,8 @@ pub struct Config {
     pub watchdog_limit: Duration,
     /// After SIGTERM, in-flight requests get this long before the process exits anyway.
     pub shutdown_deadline: Duration,
+    /// Accounts with these emails (lower-cased) become admins when they sign in.
+    pub admin_emails: Vec<String>,
 }
 
 /// At most `max` requests per `window`, per caller.
@@ -358,6 +360,23 @@ impl Config {
             });
         }
         let pool_target = number("POOL_TARGET", "2", 0..=100)? as u32;
+        let admins = get("ADMIN_EMAILS", "");
+        let admin_emails = admins
+            .1
+            .split(',')
+            .map(str::trim)
+            .filter(|email| !email.is_empty())
+            .map(|email| {
+                crate::auth::server::accounts::Email::parse(email)
+                    .map(|email| email.as_str().to_owned())
+                    .map_err(|_| {
+                        fail(
+                            admins.clone(),
+                            &format!("`{email}` is not an email address (a comma-separated list)"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let request_timeout = Duration::from_secs(number("REQUEST_TIMEOUT_SECS", "15", 1..=600)?);
         let jobs_poll = Duration::from_secs(number("JOBS_POLL_SECS", "5", 1..=3600)?);
         let watchdog_limit = Duration::from_secs(number("WATCHDOG_LIMIT_SECS", "10", 2..=3600)?);
@@ -380,6 +399,7 @@ impl Config {
             password_hash_concurrency,
             trust_forwarded_for,
             metrics_token,
+            admin_emails,
             pool_target,
             jobs_poll,
             request_timeout,
@@ -486,6 +506,16 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("LLM_MAX_RETRIES"), "{err}");
+    }
+
+    #[test]
+    fn admin_emails_are_a_checked_list() {
+        assert!(config(&[]).unwrap().admin_emails.is_empty());
+        let c = config(&[("ADMIN_EMAILS", " Boss@Example.com, ops@example.com ,")]).unwrap();
+        assert_eq!(c.admin_emails, ["boss@example.com", "ops@example.com"]);
+        let err = config(&[("ADMIN_EMAILS", "boss@example.com, nobody")]).unwrap_err();
+        assert!(err.to_string().contains("ADMIN_EMAILS"), "{err}");
+        assert!(err.to_string().contains("`nobody`"), "{err}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod history;
 pub mod notes;
 pub mod quiz;
 pub mod review;
+pub mod settings;
 pub mod topics;
 pub mod types;
 pub mod ui;
@@ -26,6 +27,7 @@ macro_rules! server_only {
 
 server_only!(
     assets,
+    clock,
     config,
     db,
     entities,

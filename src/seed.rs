@@ -107,7 +107,7 @@ async fn seed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                 display_name: Set(format!("Learner {n}")),
                 role: Set(Role::User),
                 created_at: Set(now),
-                utc_offset_minutes: Set(0),
+                time_zone: Set("UTC".to_owned()),
                 generating_until: Set(None),
                 ..Default::default()
             })
@@ -150,7 +150,8 @@ async fn seed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                         .await?;
                 }
             }
-            let token = create_session(&db, UserId(user_id), sessions).await?;
+            let device = crate::auth::server::accounts::Device::unknown();
+            let token = create_session(&db, UserId(user_id), sessions, &device).await?;
             tokens.insert(user_id, (token, Vec::new()));
         }
         if !rows.is_empty() {

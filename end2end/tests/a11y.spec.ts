@@ -111,6 +111,18 @@ for (const theme of ["light", "dark"] as const) {
       await expect(page.getByTestId("topic-row").first()).toBeVisible();
       await scan(page, `${theme} /topics`);
 
+      // Settings, reached from the name in the nav bar; the zone changes with a plain post.
+      await page.getByTestId("user-name").click();
+      await expect(page).toHaveURL(/\/settings$/);
+      await expect(page.getByTestId("profile-form")).toBeVisible();
+      await scan(page, `${theme} /settings`);
+      await page.getByLabel("Time zone").selectOption("Europe/Berlin");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByTestId("settings-saved")).toBeVisible();
+      await expect(page.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
+      await open(page, "/history");
+      await expect(page.getByTestId("history-row").first()).toContainText(/ CES?T/);
+
       await open(page, "/quiz");
       await scan(page, `${theme} /quiz`);
       await page.getByTestId("start-daily").click();

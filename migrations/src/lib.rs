@@ -14,6 +14,8 @@ mod m20261202_000010_stats_index;
 mod m20261202_000011_user_topics;
 mod m20261202_000012_quizzes;
 mod m20261203_000013_review_and_notes;
+pub mod m20261206_000014_time_zones;
+mod m20261206_000015_session_devices;
 
 pub struct Migrator;
 
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_user_topics::Migration),
             Box::new(m20261202_000012_quizzes::Migration),
             Box::new(m20261203_000013_review_and_notes::Migration),
+            Box::new(m20261206_000014_time_zones::Migration),
+            Box::new(m20261206_000015_session_devices::Migration),
         ]
     }
 }

@@ -15,9 +15,9 @@ pub async fn register(
     email: String,
     password: String,
     display_name: String,
-    /// Minutes east of UTC, filled in by the browser; absent or empty means UTC.
+    /// The browser's IANA time zone ("Europe/Berlin"); absent or empty means UTC.
     #[server(default)]
-    utc_offset_minutes: Option<String>,
+    time_zone: Option<String>,
     /// Where to go afterwards (a local path).
     #[server(default)]
     next: Option<String>,
@@ -28,10 +28,12 @@ pub async fn register(
         email: &email,
         password: &password,
         display_name: &display_name,
-        utc_offset_minutes: accounts::parse_utc_offset(utc_offset_minutes.as_deref())?,
+        time_zone: accounts::parse_time_zone(time_zone.as_deref())?,
+        device: accounts::Device::of_headers(&ctx.headers),
     };
     let sessions = accounts::SessionPolicy::of(&ctx.state.config);
-    let (user, token) = accounts::register(ctx.db(), &form, sessions).await?;
+    let (mut user, token) = accounts::register(ctx.db(), &form, sessions).await?;
+    accounts::grant_listed_admin(ctx.db(), &mut user, &ctx.state.config.admin_emails).await?;
     session::set_session_cookie(&ctx, &token).await?;
     ctx.redirect_plain_form(&super::model::after_login(next.as_deref()));
     Ok(user)
@@ -48,7 +50,8 @@ pub async fn login(
     use super::server::{accounts, session};
     let ctx = crate::request::RequestContext::take()?;
     let free_failures = ctx.state.config.limits.login_failures_before_backoff;
-    let user = accounts::login(ctx.db(), &email, &password, free_failures).await?;
+    let mut user = accounts::login(ctx.db(), &email, &password, free_failures).await?;
+    accounts::grant_listed_admin(ctx.db(), &mut user, &ctx.state.config.admin_emails).await?;
     session::start_session(&ctx, &user).await?;
     ctx.redirect_plain_form(&super::model::after_login(next.as_deref()));
     Ok(user)

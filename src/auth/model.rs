@@ -8,8 +8,8 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
-    /// Minutes east of UTC the learner's days are counted in (their local midnight).
-    pub utc_offset_minutes: i32,
+    /// The IANA time zone the learner's days are counted in and times are shown in.
+    pub time_zone: String,
 }
 
 /// Where to go after logging in: `next` if it is a path on this site, else the challenge

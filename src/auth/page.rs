@@ -6,7 +6,7 @@ use super::api::{Login, Logout, Register};
 use super::model::{after_login, CurrentUser};
 use crate::error::AppError;
 use crate::ui::{
-    form_error, go_to, use_browser_utc_offset, use_island_ready, FieldError, FormError, Shipped,
+    form_error, go_to, use_browser_time_zone, use_island_ready, FieldError, FormError, Shipped,
 };
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -146,11 +146,11 @@ fn RegisterForm(next: String, first_error: Shipped<Option<AppError>>) -> impl In
         next,
     } = SignInForm::<Register>::start(next, first_error.0);
     // The browser's offset, so the daily AI quota resets at the user's own midnight.
-    let utc_offset = use_browser_utc_offset();
+    let time_zone = use_browser_time_zone();
     view! {
         <ActionForm action=action attr:class="stack" attr:novalidate=true>
             <FormError error=error />
-            <input type="hidden" name="utc_offset_minutes" value=move || utc_offset.get() />
+            <input type="hidden" name="time_zone" value=move || time_zone.get() />
             <input type="hidden" name="next" value=next />
             <label for="reg-name">"Name " <span class="muted">"(optional)"</span></label>
             <input id="reg-name" type="text" name="display_name" autocomplete="nickname" maxlength="80"
@@ -196,7 +196,7 @@ pub fn UserMenu() -> impl IntoView {
             {move || {
                 auth.user.get().map(|user| match user {
                     Ok(Some(user)) => view! {
-                        <span class="user-name" data-testid="user-name">{user.display_name}</span>
+                        <a href="/settings" class="user-name" data-testid="user-name" title="Settings">{user.display_name}</a>
                         <form method="post" action=Logout::PATH class="inline">
                             <button type="submit" class="link">"Log out"</button>
                         </form>

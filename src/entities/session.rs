@@ -10,6 +10,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
+    /// "Firefox on Linux": a summary of the User-Agent it was started from.
+    pub device: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,8 +12,8 @@ pub struct Model {
     pub display_name: String,
     pub role: Role,
     pub created_at: DateTimeUtc,
-    /// Minutes east of UTC; the daily quota resets at this local midnight.
-    pub utc_offset_minutes: i32,
+    /// IANA name ("Europe/Berlin"): the learner's days and the times they are shown.
+    pub time_zone: String,
     /// One AI generation of this user is in flight until then (a lease).
     pub generating_until: Option<DateTimeUtc>,
 }

@@ -23,7 +23,7 @@ pub fn ModeNote(model: Option<String>) -> impl IntoView {
     }
 }
 
-/// "AI questions left today: 3 of 5 · resets at midnight UTC+01:00, in 5 h 12 min"
+/// "AI questions left today: 3 of 5 · resets at midnight (Europe/Berlin), in 5 h 12 min"
 #[component]
 pub fn QuotaLine(quota: QuotaView) -> impl IntoView {
     view! {

@@ -92,7 +92,8 @@ pub struct QuotaView {
     pub attempts_limit: u32,
     pub attempts_used: u32,
     pub resets_in_secs: u64,
-    pub utc_offset_minutes: i32,
+    /// The learner's IANA time zone, whose midnight resets the quota.
+    pub time_zone: String,
 }
 
 impl QuotaView {
@@ -111,12 +112,9 @@ impl QuotaView {
         self.tries_left() < self.limit.saturating_sub(self.used)
     }
 
-    /// "resets at midnight UTC+01:00, in 5 h 12 min"
+    /// "resets at midnight (Europe/Berlin), in 5 h 12 min"
     pub fn reset_text(&self) -> String {
-        let offset = self.utc_offset_minutes;
-        let sign = if offset < 0 { '-' } else { '+' };
-        let zone = format!("UTC{sign}{:02}:{:02}", offset.abs() / 60, offset.abs() % 60);
         let wait = crate::error::wait_text(self.resets_in_secs);
-        format!("resets at midnight {zone}, in {wait}")
+        format!("resets at midnight ({}), in {wait}", self.time_zone)
     }
 }

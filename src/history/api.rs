@@ -15,7 +15,8 @@ pub async fn list_history(
     let user = crate::auth::server::require_user(&ctx).await?;
     let filter = super::model::HistoryFilter { topic, outcome };
     let topics = ctx.state.topics.get(ctx.db()).await?.to_vec();
-    super::server::page(ctx.db(), user.id, page, &filter, topics).await
+    let clock = crate::clock::LocalClock::of_user(&user)?;
+    super::server::page(ctx.db(), user.id, page, &filter, topics, &clock).await
 }
 
 /// The caller's totals, or `None` when nobody is logged in.

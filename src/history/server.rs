@@ -2,6 +2,7 @@
 //! the page shows, one row more than a page to know whether an older page follows. The
 //! statement is written out (not built per request) and its rows are read by position.
 use super::model::{HistoryEntry, HistoryFilter, HistoryPageData, Outcome, Stats};
+use crate::clock::LocalClock;
 use crate::error::AppError;
 use crate::types::{ChallengeId, Difficulty, UserId};
 use chrono::{DateTime, Utc};
@@ -26,6 +27,7 @@ pub async fn page(
     page: u64,
     filter: &HistoryFilter,
     topics: Vec<crate::types::Topic>,
+    clock: &LocalClock,
 ) -> Result<HistoryPageData, AppError> {
     if page == 0 || page > MAX_PAGE {
         return Err(AppError::invalid(
@@ -65,7 +67,7 @@ pub async fn page(
                     Some(false) => Outcome::Wrong,
                     None => Outcome::Unanswered,
                 },
-                created_at: minutes_utc(created_at),
+                created_at: clock.minutes(created_at),
                 quiz: row
                     .try_get_by_index::<Option<i64>>(QUIZ)?
                     .map(crate::types::QuizId),
@@ -108,30 +110,6 @@ fn history_sql(filter: &HistoryFilter) -> String {
     sql
 }
 
-/// "2026-12-02 07:45 UTC", digit by digit: `strftime`, then `format!` with padding, cost
-/// about 2.5 K instructions a row (callgrind).
-pub(crate) fn minutes_utc(at: DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    fn digits(out: &mut String, value: u32, width: u32) {
-        for place in (0..width).rev() {
-            let digit = value / 10u32.pow(place) % 10;
-            out.push(char::from(b'0' + digit as u8));
-        }
-    }
-    let mut out = String::with_capacity(20);
-    digits(&mut out, at.year().clamp(0, 9999) as u32, 4);
-    out.push('-');
-    digits(&mut out, at.month(), 2);
-    out.push('-');
-    digits(&mut out, at.day(), 2);
-    out.push(' ');
-    digits(&mut out, at.hour(), 2);
-    out.push(':');
-    digits(&mut out, at.minute(), 2);
-    out.push_str(" UTC");
-    out
-}
-
 /// Answered and correct, in one aggregate over the user's rows (indexed by user), and
 /// the reviews due today from the same statement.
 pub async fn stats(
@@ -160,20 +138,4 @@ pub async fn stats(
         correct: count(correct.unwrap_or(0))?,
         reviews_due: u64::from(counts_from(&row, 2)?.due(new_per_day)),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::minutes_utc;
-    use chrono::TimeZone;
-
-    #[test]
-    fn minutes_utc_pads_every_field() {
-        let at = chrono::Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 59).unwrap();
-        assert_eq!(minutes_utc(at), "2026-03-04 05:06 UTC");
-        let at = chrono::Utc
-            .with_ymd_and_hms(1999, 12, 31, 23, 59, 0)
-            .unwrap();
-        assert_eq!(minutes_utc(at), "1999-12-31 23:59 UTC");
-    }
 }

@@ -10,11 +10,12 @@ use leptos::prelude::*;
 pub async fn my_notes(question: Option<QuestionId>) -> Result<NotesPageData, AppError> {
     let ctx = crate::request::RequestContext::take()?;
     let user = crate::auth::server::require_user(&ctx).await?;
+    let clock = crate::clock::LocalClock::of_user(&user)?;
     let editing = match question {
-        Some(question) => Some(super::server::editing(ctx.db(), user.id, question).await?),
+        Some(question) => Some(super::server::editing(ctx.db(), user.id, question, &clock).await?),
         None => None,
     };
-    let notes = super::server::list(ctx.db(), user.id).await?;
+    let notes = super::server::list(ctx.db(), user.id, &clock).await?;
     Ok(NotesPageData { notes, editing })
 }
 

@@ -67,7 +67,11 @@ pub async fn bodies_of(
 }
 
 /// The learner's notes, newest first, with their questions' titles and topics.
-pub async fn list(db: &DatabaseConnection, user: UserId) -> Result<Vec<Note>, AppError> {
+pub async fn list(
+    db: &DatabaseConnection,
+    user: UserId,
+    clock: &crate::clock::LocalClock,
+) -> Result<Vec<Note>, AppError> {
     let rows = db
         .query_all_raw(portable(
             db,
@@ -84,7 +88,7 @@ pub async fn list(db: &DatabaseConnection, user: UserId) -> Result<Vec<Note>, Ap
                 title: row.try_get_by_index(1)?,
                 topic: row.try_get_by_index(2)?,
                 body: row.try_get_by_index(3)?,
-                updated: crate::history::server::minutes_utc(row.try_get_by_index(4)?),
+                updated: clock.minutes(row.try_get_by_index(4)?),
             })
         })
         .collect()
@@ -95,6 +99,7 @@ pub async fn editing(
     db: &DatabaseConnection,
     user: UserId,
     question: QuestionId,
+    clock: &crate::clock::LocalClock,
 ) -> Result<Editing, AppError> {
     let (q, topic) = crate::review::server::visible_question(db, user, question).await?;
     let existing = note::Entity::find_by_id((user.0, question.0))
@@ -109,7 +114,7 @@ pub async fn editing(
         topic: topic.name,
         updated: existing
             .as_ref()
-            .map(|n| crate::history::server::minutes_utc(n.updated_at))
+            .map(|n| clock.minutes(n.updated_at))
             .unwrap_or_default(),
         body: existing.map(|n| n.body).unwrap_or_default(),
     };

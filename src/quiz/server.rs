@@ -191,18 +191,18 @@ async fn create_daily(
     }
 }
 
-/// The learner's local day (YYYY-MM-DD) at `now`, by their stored offset from UTC.
+/// The learner's local day (YYYY-MM-DD) at `now`, in their stored time zone.
 async fn local_day(
     db: &DatabaseConnection,
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    let offset = user::Entity::find_by_id(user.0)
+    let zone = user::Entity::find_by_id(user.0)
         .one(db)
         .await?
         .ok_or(AppError::Unauthorized)?
-        .utc_offset_minutes;
-    Ok(crate::generation::server::quota::LocalClock::stored(offset, user)?.day(now))
+        .time_zone;
+    Ok(crate::clock::LocalClock::stored(&zone, user)?.day(now))
 }
 
 async fn daily_of(

@@ -10,10 +10,10 @@
 use super::model::{CardOrigin, CardState, ReviewCard, ReviewOutcome, ReviewQueue, ReviewRating};
 use crate::auth::model::CurrentUser;
 use crate::challenge::server::stored_key;
+use crate::clock::LocalClock;
 use crate::db::portable;
 use crate::entities::{question, review_card, review_log, topic};
 use crate::error::AppError;
-use crate::generation::server::quota::LocalClock;
 use crate::questions::markdown::{options_html, to_html};
 use crate::types::{QuestionId, UserId};
 use chrono::{DateTime, Utc};
@@ -40,10 +40,9 @@ impl Day {
         Day { clock, start, end }
     }
 
-    /// The day of a signed-in learner (their stored offset from UTC).
+    /// The day of a signed-in learner (in their stored time zone).
     pub fn of_user(user: &CurrentUser, now: DateTime<Utc>) -> Result<Day, AppError> {
-        let clock = LocalClock::stored(user.utc_offset_minutes, user.id)?;
-        Ok(Day::of(clock, now))
+        Ok(Day::of(LocalClock::of_user(user)?, now))
     }
 }
 

@@ -103,6 +103,7 @@ pub const ROUTES: &[Route] = &[
     page("/quiz/{id}/result"),
     page("/review"),
     page("/notes"),
+    page("/settings"),
     page("/login"),
     page("/register"),
     operations("/healthz", Public),
@@ -148,6 +149,10 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/notes/mine", SignedIn, Unlimited),
     server_fn("/api/notes/save", SignedIn, Unlimited),
     server_fn("/api/notes/delete", SignedIn, Unlimited),
+    server_fn("/api/settings/mine", SignedIn, Unlimited),
+    server_fn("/api/settings/profile", SignedIn, Unlimited),
+    server_fn("/api/settings/sessions/end", SignedIn, Unlimited),
+    server_fn("/api/settings/sessions/end-others", SignedIn, Unlimited),
 ];
 
 /// The inventory line for a request, if the path is one of the app's routes (static files

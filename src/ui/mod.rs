@@ -113,12 +113,12 @@ pub fn ThemeToggle() -> impl IntoView {
 /// Script for the page head: applies a remembered theme before the first paint.
 pub const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('theme');if(t==='dark'||t==='light')document.documentElement.setAttribute('data-theme',t)}catch(e){}";
 
-/// The browser's offset from UTC in minutes east, as form text; empty until hydrated (and
-/// without JavaScript, which the server reads as UTC).
-pub fn use_browser_utc_offset() -> RwSignal<String> {
-    let offset = RwSignal::new(String::new());
-    Effect::new(move |_| offset.set(browser::utc_offset_minutes()));
-    offset
+/// The browser's IANA time zone ("Europe/Berlin"), as form text; empty until hydrated
+/// (and without JavaScript, which the server reads as UTC).
+pub fn use_browser_time_zone() -> RwSignal<String> {
+    let zone = RwSignal::new(String::new());
+    Effect::new(move |_| zone.set(browser::time_zone()));
+    zone
 }
 
 /// An island prop that travels as a JSON string inside the page's JSON. Leptos decodes
@@ -216,9 +216,13 @@ mod browser {
     }
 
     #[cfg(feature = "hydrate")]
-    pub fn utc_offset_minutes() -> String {
-        let minutes_west = js_sys::Date::new_0().get_timezone_offset();
-        (-(minutes_west as i32)).to_string()
+    pub fn time_zone() -> String {
+        let format =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+        js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+            .ok()
+            .and_then(|zone| zone.as_string())
+            .unwrap_or_default()
     }
 
     #[cfg(feature = "hydrate")]
@@ -283,7 +287,7 @@ mod browser {
     pub fn on_pop_state(_key: &'static str, _on_change: impl Fn(Option<String>) + 'static) {}
 
     #[cfg(not(feature = "hydrate"))]
-    pub fn utc_offset_minutes() -> String {
+    pub fn time_zone() -> String {
         String::new()
     }
 }

@@ -337,8 +337,8 @@ async fn an_exhausted_quota_is_429_with_retry_after() {
     assert_eq!(quota_used(&app, &cookie).await, 2);
     assert_eq!(ai_questions(&app).await, 2);
 
-    // The browser sends its UTC offset at sign-up; the quota day follows it.
-    let register = |email: &'static str, offset: &'static str| {
+    // The browser sends its time zone at sign-up; the quota day follows it.
+    let register = |email: &'static str, zone: &'static str| {
         let app = &app;
         async move {
             app.post_form(
@@ -347,16 +347,21 @@ async fn an_exhausted_quota_is_429_with_retry_after() {
                     ("email", email),
                     ("password", common::app::PASSWORD),
                     ("display_name", ""),
-                    ("utc_offset_minutes", offset),
+                    ("time_zone", zone),
                 ],
                 None,
             )
             .await
         }
     };
-    let refused = register("far-east@example.com", "9999").await;
+    let refused = register("far-east@example.com", "Mars/Olympus_Mons").await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let india = register("india@example.com", "330").await;
+    let refused = json_body(refused).await;
+    assert!(
+        refused.to_string().contains("Unknown time zone"),
+        "{refused}"
+    );
+    let india = register("india@example.com", "Asia/Kolkata").await;
     assert_eq!(india.status(), StatusCode::OK);
     let cookie = common::app::session_cookie(india.headers()).unwrap();
     let cookie = cookie.split(';').next().unwrap();
@@ -365,19 +370,19 @@ async fn an_exhausted_quota_is_429_with_retry_after() {
             .await,
     )
     .await;
-    assert_eq!(status["quota"]["utc_offset_minutes"], 330, "{status}");
+    assert_eq!(status["quota"]["time_zone"], "Asia/Kolkata", "{status}");
     assert_eq!(status["quota"]["limit"], 2);
     let reset = status["quota"]["resets_in_secs"].as_u64().unwrap();
     let now = chrono::Utc::now() + chrono::Duration::minutes(330);
     let expected = 86_400 - u64::from(chrono::Timelike::num_seconds_from_midnight(&now));
     assert!(reset.abs_diff(expected) <= 5, "{reset} vs {expected}");
 
-    // A stored offset out of range is a corrupt row: refused (and logged), not read as UTC.
+    // An unknown stored zone is a corrupt row: refused (and logged), not read as UTC.
     use sea_orm::ConnectionTrait;
     app.state
         .db
         .execute_unprepared(
-            "UPDATE users SET utc_offset_minutes = 100000 WHERE email = 'india@example.com'",
+            "UPDATE users SET time_zone = 'Mars/Olympus_Mons' WHERE email = 'india@example.com'",
         )
         .await
         .unwrap();

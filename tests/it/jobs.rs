@@ -1,6 +1,7 @@
 //! The job queue and the instant pool on SQLite and on Postgres: keys, exclusive claims
 //! under concurrency, restarts, leases, backoff.
 use crate::common;
+use promptedcode::auth::server::accounts::Device;
 
 use chrono::{Duration, Utc};
 use promptedcode::entities::{job, question, topic};
@@ -230,14 +231,14 @@ async fn housekeeping_removes_expired_sessions_and_old_counters(db: DatabaseConn
         idle: Duration::days(7),
     };
     let now = Utc::now();
-    let live = accounts::create_session(&db, user.id, policy)
+    let live = accounts::create_session(&db, user.id, policy, &Device::unknown())
         .await
         .unwrap();
     for (expires, seen) in [
         (now - Duration::seconds(1), now), // past its lifetime
         (now + Duration::days(20), now - Duration::days(8)), // idle too long
     ] {
-        let token = accounts::create_session(&db, user.id, policy)
+        let token = accounts::create_session(&db, user.id, policy, &Device::unknown())
             .await
             .unwrap();
         let mut row: session::ActiveModel =

@@ -20,4 +20,5 @@ mod quota;
 mod real_llm;
 mod repository;
 mod review;
+mod settings;
 mod topics;

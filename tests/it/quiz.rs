@@ -412,9 +412,16 @@ async fn the_time_limit_ends_the_quiz_and_counts_the_rest_wrong(db: DatabaseConn
         .unwrap();
     assert_eq!(rows.len(), 5);
     assert_eq!(rows.iter().filter(|r| r.correct == Some(true)).count(), 1);
-    let page = promptedcode::history::server::page(&db, ann, 1, &Default::default(), vec![])
-        .await
-        .unwrap();
+    let page = promptedcode::history::server::page(
+        &db,
+        ann,
+        1,
+        &Default::default(),
+        vec![],
+        &promptedcode::clock::LocalClock::UTC,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.entries.len(), 5);
     assert!(
         page.entries.iter().all(|e| e.quiz == Some(id)),
@@ -661,16 +668,7 @@ mod over_http {
             left_after < left_before && left_after > 590_000,
             "{left_before} → {left_after}"
         );
-        let page = app
-            .client
-            .get(format!("{}/quiz/{id}", app.base))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page_as(&format!("/quiz/{id}"), &cookie).await;
         assert!(page.contains("Question 2 of 5"), "the page resumes too");
 
         // Bad input: each its status and a message; nothing of it written.

@@ -2,9 +2,10 @@
 //! local midnight, refunds failures, and concurrent requests cannot overspend.
 
 use chrono::{Duration, TimeZone, Utc};
+use promptedcode::clock::LocalClock;
 use promptedcode::error::AppError;
 use promptedcode::generation::server::quota::{
-    end_run, refund, reserve, start_run, used_on, DailyLimits, LocalClock,
+    end_run, refund, reserve, start_run, used_on, DailyLimits,
 };
 use promptedcode::types::UserId;
 use sea_orm::DatabaseConnection;
@@ -26,7 +27,7 @@ async fn user(db: &DatabaseConnection) -> UserId {
 
 async fn the_fiftieth_succeeds_and_the_fifty_first_is_429(db: DatabaseConnection) {
     let user = user(&db).await;
-    let clock = LocalClock::new(120).unwrap();
+    let clock = LocalClock::named("Etc/GMT-2").unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 20, 0, 0).unwrap(); // 22:00 local
     for n in 1..=50u32 {
         let reservation = reserve(&db, user, clock, now, limits(50)).await.unwrap();
@@ -57,7 +58,7 @@ async fn the_fiftieth_succeeds_and_the_fifty_first_is_429(db: DatabaseConnection
 
 async fn the_next_local_day_starts_afresh(db: DatabaseConnection) {
     let user = user(&db).await;
-    let clock = LocalClock::new(-300).unwrap();
+    let clock = LocalClock::named("Etc/GMT+5").unwrap();
     let evening = Utc.with_ymd_and_hms(2026, 11, 23, 4, 59, 0).unwrap(); // 23:59 on the 22nd in UTC-5
     for _ in 0..3 {
         reserve(&db, user, clock, evening, limits(3)).await.unwrap();
@@ -72,7 +73,7 @@ async fn the_next_local_day_starts_afresh(db: DatabaseConnection) {
 
 async fn refunds_undo_a_reservation_and_never_go_negative(db: DatabaseConnection) {
     let user = user(&db).await;
-    let clock = LocalClock::new(0).unwrap();
+    let clock = LocalClock::UTC;
     let now = Utc::now();
     let reservation = reserve(&db, user, clock, now, limits(5)).await.unwrap();
     let day = &reservation.day;
@@ -85,7 +86,7 @@ async fn refunds_undo_a_reservation_and_never_go_negative(db: DatabaseConnection
 
 async fn concurrent_requests_cannot_overspend(db: DatabaseConnection) {
     let user = user(&db).await;
-    let clock = LocalClock::new(0).unwrap();
+    let clock = LocalClock::UTC;
     let now = Utc::now();
     let attempts: Vec<_> = (0..25)
         .map(|_| {
@@ -113,7 +114,7 @@ async fn concurrent_requests_cannot_overspend(db: DatabaseConnection) {
 
 async fn refunded_attempts_still_count_against_the_attempt_cap(db: DatabaseConnection) {
     let user = user(&db).await;
-    let clock = LocalClock::new(0).unwrap();
+    let clock = LocalClock::UTC;
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 18, 0, 0).unwrap();
     let caps = DailyLimits {
         quota: 5,

@@ -1,6 +1,8 @@
 //! Services and repositories against real databases: every test runs on SQLite and on
 //! Postgres, each on a fresh database.
 use crate::common;
+use promptedcode::auth::server::accounts::Device;
+use promptedcode::clock::LocalClock;
 
 use common::{load_bank, new_user};
 use promptedcode::auth::server::accounts as auth;
@@ -154,7 +156,7 @@ async fn sessions_resolve_expire_and_end(db: DatabaseConnection) {
     let id = new_user(&db, "linus@example.com").await;
     let from_registration = session::Entity::delete_many().exec(&db).await.unwrap();
     assert_eq!(from_registration.rows_affected, 1, "registering signs in");
-    let token = auth::create_session(&db, id, crate::common::SESSIONS)
+    let token = auth::create_session(&db, id, crate::common::SESSIONS, &Device::unknown())
         .await
         .unwrap();
     assert_eq!(token.len(), 64);
@@ -201,7 +203,7 @@ async fn sessions_resolve_expire_and_end(db: DatabaseConnection) {
         .unwrap()
         .is_none());
 
-    let expired = auth::create_session(&db, id, crate::common::SESSIONS)
+    let expired = auth::create_session(&db, id, crate::common::SESSIONS, &Device::unknown())
         .await
         .unwrap();
     let mut model: session::ActiveModel = session::Entity::find_by_id(auth::hash_token(&expired))
@@ -435,21 +437,27 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
         .unwrap();
 
     let all = HistoryFilter::default();
-    let first = history::page(&db, user, 1, &all, vec![]).await.unwrap();
+    let first = history::page(&db, user, 1, &all, vec![], &LocalClock::UTC)
+        .await
+        .unwrap();
     assert!(first.has_older);
     assert_eq!(first.entries.len(), history::PAGE_SIZE as usize);
     assert_eq!(first.entries[0].id, served[24].id, "newest first");
     assert_ne!(first.entries[0].outcome, Outcome::Unanswered);
     assert_eq!(first.entries[1].outcome, Outcome::Unanswered);
-    let second = history::page(&db, user, 2, &all, vec![]).await.unwrap();
+    let second = history::page(&db, user, 2, &all, vec![], &LocalClock::UTC)
+        .await
+        .unwrap();
     assert_eq!(second.entries.len(), 5);
     assert!(!second.has_older, "25 rows make two pages");
     assert_eq!(second.entries.last().unwrap().id, served[0].id);
-    let beyond = history::page(&db, user, 3, &all, vec![]).await.unwrap();
+    let beyond = history::page(&db, user, 3, &all, vec![], &LocalClock::UTC)
+        .await
+        .unwrap();
     assert!(beyond.entries.is_empty());
     assert!(!beyond.has_older);
     assert_eq!(
-        history::page(&db, user, 0, &all, vec![])
+        history::page(&db, user, 0, &all, vec![], &LocalClock::UTC)
             .await
             .unwrap_err()
             .status(),
@@ -462,14 +470,21 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
         topic: None,
         outcome: Some(outcome),
     };
-    let only_answered = history::page(&db, user, 1, &by_result(answered), vec![])
+    let only_answered = history::page(&db, user, 1, &by_result(answered), vec![], &LocalClock::UTC)
         .await
         .unwrap();
     assert_eq!(only_answered.entries.len(), 1);
     assert_eq!(only_answered.entries[0].id, served[24].id);
-    let unanswered = history::page(&db, user, 2, &by_result(Outcome::Unanswered), vec![])
-        .await
-        .unwrap();
+    let unanswered = history::page(
+        &db,
+        user,
+        2,
+        &by_result(Outcome::Unanswered),
+        vec![],
+        &LocalClock::UTC,
+    )
+    .await
+    .unwrap();
     assert_eq!(unanswered.entries.len(), 4, "24 unanswered: 20 + 4");
     assert!(unanswered
         .entries
@@ -481,7 +496,7 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
         topic: Some(first_topic.slug.clone()),
         outcome: None,
     };
-    let topic_page = history::page(&db, user, 1, &by_topic, vec![])
+    let topic_page = history::page(&db, user, 1, &by_topic, vec![], &LocalClock::UTC)
         .await
         .unwrap();
     assert_eq!(topic_page.entries.len(), in_topic.min(20));
@@ -493,18 +508,21 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
         topic: Some(first_topic.slug.clone()),
         outcome: Some(Outcome::Correct),
     };
-    let correct_in_topic = history::page(&db, user, 1, &nothing, vec![]).await.unwrap();
+    let correct_in_topic = history::page(&db, user, 1, &nothing, vec![], &LocalClock::UTC)
+        .await
+        .unwrap();
     assert!(correct_in_topic
         .entries
         .iter()
         .all(|e| e.outcome == Outcome::Correct && e.topic == first_topic.name));
 
-    let theirs = history::page(&db, other, 1, &all, vec![]).await.unwrap();
+    let theirs = history::page(&db, other, 1, &all, vec![], &LocalClock::UTC)
+        .await
+        .unwrap();
     assert!(theirs.entries.is_empty());
     assert!(!theirs.has_older);
 
-    let clock = promptedcode::generation::server::quota::LocalClock::new(0).unwrap();
-    let today = promptedcode::review::server::Day::of(clock, chrono::Utc::now());
+    let today = promptedcode::review::server::Day::of(LocalClock::UTC, chrono::Utc::now());
     let stats = history::stats(&db, user, today, 20).await.unwrap();
     assert_eq!(stats.answered, 1);
     // A wrong answer is a review due today; a right one is not.

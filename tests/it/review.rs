@@ -7,9 +7,9 @@ use crate::common;
 use chrono::{DateTime, Duration, Utc};
 use common::{load_bank, new_user, slug};
 use promptedcode::challenge::server as challenges;
+use promptedcode::clock::LocalClock;
 use promptedcode::entities::{challenge, question, quiz_item, review_card, review_log};
 use promptedcode::error::AppError;
-use promptedcode::generation::server::quota::LocalClock;
 use promptedcode::notes::model::NoteBody;
 use promptedcode::notes::server as notes;
 use promptedcode::quiz::server::{self as quizzes, NewQuiz};
@@ -30,7 +30,7 @@ fn secs(n: i64) -> Duration {
 
 /// The learner's day (UTC, as `new_user` registers them) around `now`.
 fn day(now: DateTime<Utc>) -> Day {
-    Day::of(LocalClock::new(0).unwrap(), now)
+    Day::of(LocalClock::UTC, now)
 }
 
 async fn key_of(db: &DatabaseConnection, question: QuestionId) -> u8 {
@@ -410,13 +410,23 @@ async fn notes_belong_to_their_writer(db: DatabaseConnection) {
     notes::save(&db, ann, question, &rewritten, t0() + secs(5))
         .await
         .unwrap();
-    let listed = notes::list(&db, ann).await.unwrap();
+    let listed = notes::list(&db, ann, &LocalClock::UTC).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].body, "Check the loop bound.");
     assert_eq!(listed[0].question, question);
-    assert!(notes::list(&db, bob).await.unwrap().is_empty(), "private");
+    assert!(
+        notes::list(&db, bob, &LocalClock::UTC)
+            .await
+            .unwrap()
+            .is_empty(),
+        "private"
+    );
     assert_eq!(
-        notes::editing(&db, bob, question).await.unwrap().note.body,
+        notes::editing(&db, bob, question, &LocalClock::UTC)
+            .await
+            .unwrap()
+            .note
+            .body,
         "",
         "bob sees the question, not ann's note"
     );
@@ -426,9 +436,15 @@ async fn notes_belong_to_their_writer(db: DatabaseConnection) {
     assert_eq!(err, AppError::NotFound("Question".into()));
     // Bob's delete does not touch ann's note.
     notes::delete(&db, bob, question).await.unwrap();
-    assert_eq!(notes::list(&db, ann).await.unwrap().len(), 1);
+    assert_eq!(
+        notes::list(&db, ann, &LocalClock::UTC).await.unwrap().len(),
+        1
+    );
     notes::delete(&db, ann, question).await.unwrap();
-    assert!(notes::list(&db, ann).await.unwrap().is_empty());
+    assert!(notes::list(&db, ann, &LocalClock::UTC)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// A challenge's answer carries the learner's note on its question (theirs only), and so

@@ -291,15 +291,7 @@ mod over_http {
             )
             .await;
         assert_eq!(created.status(), StatusCode::OK);
-        let page = app
-            .client
-            .get(format!("{}/topics", app.base))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status(), StatusCode::OK);
-        let html = page.text().await.unwrap();
+        let html = app.page_as("/topics", &cookie).await;
         assert!(
             html.contains("Compilers") && html.contains("Your topic"),
             "own topic listed"

@@ -118,7 +118,7 @@ fn is_invisible_format(c: char) -> bool {
 }
 
 /// The name to show: as typed, or `local` (the email before `@`) when left empty.
-fn parse_display_name(raw: &str, local: &str) -> Result<String, AppError> {
+pub(crate) fn parse_display_name(raw: &str, local: &str) -> Result<String, AppError> {
     let name = raw.trim();
     if name.chars().count() > DISPLAY_NAME_MAX {
         return Err(AppError::invalid(
@@ -229,13 +229,36 @@ async fn verify_password(password: String, stored: Option<String>) -> Result<boo
     .await
 }
 
+/// Makes `user` an admin when their email is in `ADMIN_EMAILS`; one update, and only when
+/// it changes something. Never the other way: an email taken off the list keeps the role
+/// until an admin changes it.
+pub async fn grant_listed_admin(
+    db: &DatabaseConnection,
+    user: &mut CurrentUser,
+    admin_emails: &[String],
+) -> Result<(), AppError> {
+    if user.role == Role::Admin || !admin_emails.contains(&user.email) {
+        return Ok(());
+    }
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::Role,
+            sea_orm::sea_query::Expr::value(Role::Admin.as_str()),
+        )
+        .filter(user::Column::Id.eq(user.id.0))
+        .exec(db)
+        .await?;
+    user.role = Role::Admin;
+    Ok(())
+}
+
 fn to_current_user(model: user::Model) -> CurrentUser {
     CurrentUser {
         id: UserId(model.id),
         email: model.email,
         display_name: model.display_name,
         role: model.role,
-        utc_offset_minutes: model.utc_offset_minutes,
+        time_zone: model.time_zone,
     }
 }
 
@@ -260,8 +283,10 @@ pub struct Registration<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub display_name: &'a str,
-    /// Minutes east of UTC (already checked).
-    pub utc_offset_minutes: i32,
+    /// The browser's time zone (already checked).
+    pub time_zone: crate::clock::LocalClock,
+    /// What the first session is started from.
+    pub device: Device,
 }
 
 /// Creates the account and its first session in one transaction (the password is hashed
@@ -307,7 +332,7 @@ pub async fn register(
         display_name: Set(display_name),
         role: Set(Role::User),
         created_at: Set(chrono::Utc::now()),
-        utc_offset_minutes: Set(form.utc_offset_minutes),
+        time_zone: Set(form.time_zone.name().to_owned()),
         generating_until: Set(None),
         ..Default::default()
     }
@@ -320,7 +345,7 @@ pub async fn register(
         Err(err) => return Err(err.into()),
     };
     let user = to_current_user(model);
-    let token = create_session(&txn, user.id, sessions).await?;
+    let token = create_session(&txn, user.id, sessions, &form.device).await?;
     txn.commit().await?;
     Ok((user, token))
 }
@@ -379,6 +404,7 @@ pub async fn create_session(
     db: &impl ConnectionTrait,
     user: UserId,
     sessions: SessionPolicy,
+    device: &Device,
 ) -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -390,10 +416,61 @@ pub async fn create_session(
         created_at: Set(now),
         expires_at: Set(now + sessions.ttl),
         last_seen_at: Set(now),
+        device: Set(Some(device.0.clone())),
     }
     .insert(db)
     .await?;
     Ok(token)
+}
+
+/// What a session was started from, as a learner would name it ("Firefox on Linux"): a
+/// summary of the User-Agent, so no header text is stored or shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device(String);
+
+impl Device {
+    pub fn unknown() -> Device {
+        Device("Unknown device".to_owned())
+    }
+
+    pub fn from_user_agent(agent: &str) -> Device {
+        let has = |needle: &str| agent.contains(needle);
+        let browser = [
+            ("Edg/", "Edge"),
+            ("OPR/", "Opera"),
+            ("Firefox/", "Firefox"),
+            ("Chrome/", "Chrome"),
+            ("Safari/", "Safari"),
+            ("curl/", "curl"),
+        ]
+        .into_iter()
+        .find(|(marker, _)| has(marker))
+        .map(|(_, name)| name);
+        let system = [
+            ("Android", "Android"),
+            ("iPhone", "iOS"),
+            ("iPad", "iPadOS"),
+            ("Windows", "Windows"),
+            ("Mac OS X", "macOS"),
+            ("CrOS", "ChromeOS"),
+            ("Linux", "Linux"),
+        ]
+        .into_iter()
+        .find(|(marker, _)| has(marker))
+        .map(|(_, name)| name);
+        match (browser, system) {
+            (Some(browser), Some(system)) => Device(format!("{browser} on {system}")),
+            (Some(name), None) | (None, Some(name)) => Device(name.to_owned()),
+            (None, None) => Device::unknown(),
+        }
+    }
+
+    pub fn of_headers(headers: &axum::http::HeaderMap) -> Device {
+        headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map_or_else(Device::unknown, Device::from_user_agent)
+    }
 }
 
 /// How stale `last_seen_at` may get before a request refreshes it (one write a minute per
@@ -418,7 +495,7 @@ pub async fn user_for_session(
         .query_one_raw(Statement::from_sql_and_values(
             backend,
             "SELECT s.expires_at, s.last_seen_at, u.id, u.email, u.display_name, u.role, \
-               u.utc_offset_minutes \
+               u.time_zone \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
             [id_hash.as_str().into()],
         ))
@@ -448,7 +525,7 @@ pub async fn user_for_session(
         email: row.try_get_by_index(3)?,
         display_name: row.try_get_by_index(4)?,
         role: row.try_get_by_index::<Role>(5)?,
-        utc_offset_minutes: row.try_get_by_index(6)?,
+        time_zone: row.try_get_by_index(6)?,
     }))
 }
 
@@ -476,14 +553,12 @@ pub async fn delete_expired_sessions(
     Ok(done.rows_affected)
 }
 
-/// Parses the browser's offset (minutes east of UTC, as a form string; empty means UTC).
-pub fn parse_utc_offset(raw: Option<&str>) -> Result<i32, AppError> {
-    let raw = raw.map(str::trim).unwrap_or("");
-    if raw.is_empty() {
-        return Ok(0);
+/// The browser's IANA time zone, as the sign-up form sends it. Empty (no script) and
+/// `Etc/Unknown` (what a browser says when the system has no zone) are UTC, which the
+/// learner sees and can change in the settings.
+pub fn parse_time_zone(raw: Option<&str>) -> Result<crate::clock::LocalClock, AppError> {
+    match raw.map(str::trim).unwrap_or("") {
+        "" | "Etc/Unknown" => Ok(crate::clock::LocalClock::UTC),
+        name => crate::clock::LocalClock::named(name),
     }
-    raw.parse::<i32>()
-        .ok()
-        .filter(|m| m.abs() <= 14 * 60)
-        .ok_or_else(|| AppError::invalid("utc_offset_minutes", "Unknown time-zone offset."))
 }

@@ -116,9 +116,16 @@ pub async fn set_session_cookie(ctx: &RequestContext, token: &str) -> Result<(),
 
 /// Starts a fresh session for `user` (any session cookie the browser had is replaced).
 pub async fn start_session(ctx: &RequestContext, user: &CurrentUser) -> Result<(), AppError> {
-    let token =
-        service::create_session(ctx.db(), user.id, SessionPolicy::of(&ctx.state.config)).await?;
+    let device = service::Device::of_headers(&ctx.headers);
+    let policy = SessionPolicy::of(&ctx.state.config);
+    let token = service::create_session(ctx.db(), user.id, policy, &device).await?;
     set_session_cookie(ctx, &token).await
+}
+
+/// The stored id of the caller's own session (the hash of its cookie), if they sent one.
+pub fn current_session_id(ctx: &RequestContext) -> Option<String> {
+    token_from_headers(&ctx.headers, cookie_name(&ctx.state.config))
+        .map(|token| service::hash_token(&token))
 }
 
 pub async fn end_session(ctx: &RequestContext) -> Result<(), AppError> {

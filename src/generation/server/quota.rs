@@ -4,72 +4,13 @@
 //! counts as an attempt, never given back, under a second daily cap: refunds keep the
 //! learner whole, the attempt cap keeps the model's cost bounded (start, cancel, repeat).
 //! And one generation per user runs at a time, marked on the user's row with a lease.
+use crate::clock::LocalClock;
 use crate::entities::{quota_usage, user};
 use crate::error::AppError;
 use crate::types::UserId;
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
-
-/// A user's local clock, as an offset from UTC.
-#[derive(Clone, Copy, Debug)]
-pub struct LocalClock {
-    offset: FixedOffset,
-}
-
-impl LocalClock {
-    /// `minutes_east` of UTC, within ±14 h.
-    pub fn new(minutes_east: i32) -> Result<Self, AppError> {
-        FixedOffset::east_opt(minutes_east * 60)
-            .filter(|_| minutes_east.abs() <= 14 * 60)
-            .map(|offset| LocalClock { offset })
-            .ok_or_else(|| AppError::invalid("timezone", "Unknown time-zone offset."))
-    }
-
-    /// The clock of a learner's stored offset: one out of range is a corrupt row (logged).
-    pub fn stored(minutes_east: i32, user: UserId) -> Result<Self, AppError> {
-        LocalClock::new(minutes_east).map_err(|_| {
-            tracing::error!(
-                user = user.0,
-                offset = minutes_east,
-                "stored UTC offset out of range"
-            );
-            AppError::Internal
-        })
-    }
-
-    pub fn minutes_east(&self) -> i32 {
-        self.offset.local_minus_utc() / 60
-    }
-
-    pub fn day(&self, now: DateTime<Utc>) -> String {
-        now.with_timezone(&self.offset)
-            .format("%Y-%m-%d")
-            .to_string()
-    }
-
-    /// The local day around `now`: its first instant and the next day's, in UTC.
-    pub fn day_bounds(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-        let local = now.with_timezone(&self.offset);
-        let midnight = local
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists");
-        let start =
-            (midnight - Duration::seconds(i64::from(self.offset.local_minus_utc()))).and_utc();
-        (start, start + Duration::days(1))
-    }
-
-    /// Seconds until the next local midnight (at least 1).
-    pub fn seconds_to_midnight(&self, now: DateTime<Utc>) -> u64 {
-        let local = now.with_timezone(&self.offset);
-        let next = (local.date_naive() + Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists");
-        let secs = (next - local.naive_local()).num_seconds();
-        Ord::max(secs, 1) as u64
-    }
-}
 
 /// One reserved unit: kept by the caller until the generation succeeds or is refunded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,25 +156,4 @@ pub async fn end_run(
         .exec(db)
         .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn local_day_and_reset_follow_the_offset() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0).unwrap();
-        let utc = LocalClock::new(0).unwrap();
-        assert_eq!(utc.day(now), "2026-11-22");
-        assert_eq!(utc.seconds_to_midnight(now), 30 * 60);
-        let tokyo = LocalClock::new(9 * 60).unwrap();
-        assert_eq!(tokyo.day(now), "2026-11-23");
-        assert_eq!(tokyo.seconds_to_midnight(now), 15 * 3600 + 30 * 60);
-        let new_york = LocalClock::new(-5 * 60).unwrap();
-        assert_eq!(new_york.day(now), "2026-11-22");
-        assert_eq!(new_york.seconds_to_midnight(now), 5 * 3600 + 30 * 60);
-        assert!(LocalClock::new(15 * 60).is_err());
-    }
 }

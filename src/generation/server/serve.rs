@@ -4,8 +4,9 @@
 //! request (the stream dropped) gives it back.
 use super::pipeline::{produce, Progress, Spec};
 use super::pool;
-use super::quota::{self, LocalClock, Reservation};
+use super::quota::{self, Reservation};
 use crate::challenge::server::new_challenge;
+use crate::clock::LocalClock;
 use crate::entities::{question, topic, user};
 use crate::error::AppError;
 use crate::generation::model::{AiStatus, GenerateRequest, GenerationEvent, QuotaView, Stage};
@@ -136,13 +137,13 @@ async fn wait_for_slot(
     }
 }
 
-/// The learner's clock from their stored offset; one out of range is a corrupt row (logged,
+/// The learner's clock from their stored zone; an unknown one is a corrupt row (logged,
 /// refused), never quietly UTC.
 async fn clock_of(db: &DatabaseConnection, user: UserId) -> Result<LocalClock, AppError> {
     let Some(found) = user::Entity::find_by_id(user.0).one(db).await? else {
         return Err(AppError::Unauthorized);
     };
-    LocalClock::stored(found.utc_offset_minutes, user)
+    LocalClock::stored(&found.time_zone, user)
 }
 
 /// Checks the request and reserves quota, before any streaming starts, so these errors
@@ -261,7 +262,7 @@ pub async fn status(state: &AppState, user: Option<UserId>) -> Result<AiStatus, 
                 attempts_limit: state.config.daily_attempts,
                 attempts_used,
                 resets_in_secs: clock.seconds_to_midnight(now),
-                utc_offset_minutes: clock.minutes_east(),
+                time_zone: clock.name().to_owned(),
             })
         }
         None => None,

@@ -121,6 +121,19 @@ impl TestApp {
         jobs
     }
 
+    /// A page as `cookie`'s session sees it: its HTML.
+    pub async fn page_as(&self, path: &str, cookie: &str) -> String {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+        response.text().await.unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))

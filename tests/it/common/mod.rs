@@ -243,7 +243,8 @@ pub async fn register_user(
         email,
         password,
         display_name,
-        utc_offset_minutes: 0,
+        time_zone: promptedcode::clock::LocalClock::UTC,
+        device: promptedcode::auth::server::accounts::Device::unknown(),
     };
     register(db, &form, SESSIONS).await.map(|(user, _)| user)
 }

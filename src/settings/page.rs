@@ -1,0 +1,135 @@
+//! The settings page, all plain forms (they work before any script and with the keyboard
+//! alone): the profile (display name and time zone) and the learner's sessions.
+use super::api::{EndOtherSessions, EndSession, SaveProfile};
+use super::model::{SessionInfo, SettingsPageData};
+use crate::error::AppError;
+use crate::ui::{form_error, SignInPrompt};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let error = form_error::<SaveProfile>();
+    let session_error = form_error::<EndSession>().or_else(form_error::<EndOtherSessions>);
+    let (saved, ended) =
+        use_query_map().with_untracked(|q| (q.get("saved").is_some(), q.get("ended").is_some()));
+    let data = Resource::new(|| (), |_| Box::pin(super::api::my_settings()));
+    view! {
+        <section class="page">
+            <header class="page-header">
+                <h1>"Settings"</h1>
+            </header>
+            <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading settings…"</div> }>
+                {move || {
+                    let (error, session_error) = (error.clone(), session_error.clone());
+                    data.get().map(move |result| match result {
+                        Err(AppError::Unauthorized) => view! {
+                            <SignInPrompt message="Log in to change your settings." next="/settings" />
+                        }
+                        .into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(mut data) => {
+                            let sessions = std::mem::take(&mut data.sessions);
+                            view! {
+                                <ProfileForm data error saved />
+                                <Sessions sessions error=session_error ended />
+                            }
+                            .into_any()
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ProfileForm(data: SettingsPageData, error: Option<AppError>, saved: bool) -> impl IntoView {
+    let field_error = |field: &str| {
+        error
+            .as_ref()
+            .and_then(|e| e.message_for(field).map(str::to_owned))
+    };
+    let (name_error, zone_error) = (field_error("display_name"), field_error("time_zone"));
+    let other_error = error.filter(|e| e.field().is_none()).map(|e| e.to_string());
+    let current = data.time_zone.clone();
+    let zones = data
+        .zones
+        .into_iter()
+        .map(|zone| {
+            let selected = zone == current;
+            view! { <option selected=selected>{zone}</option> }
+        })
+        .collect_view();
+    view! {
+        <form method="post" action=SaveProfile::PATH class="card stack" aria-labelledby="profile-title" data-testid="profile-form">
+            <h2 id="profile-title">"Profile"</h2>
+            <p class="muted">"Signed in as " {data.email}</p>
+            {other_error.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+            {saved.then(|| view! { <p class="notice" role="status" data-testid="settings-saved">"Saved ✓"</p> })}
+            <label for="settings-name">"Display name"</label>
+            <input id="settings-name" name="display_name" autocomplete="nickname" maxlength="80"
+                value=data.display_name
+                aria-invalid=name_error.is_some().then_some("true")
+                aria-describedby=name_error.is_some().then_some("settings-name-error") />
+            {name_error.map(|m| view! { <p class="field-error" id="settings-name-error">{m}</p> })}
+            <label for="settings-zone">"Time zone"</label>
+            <select id="settings-zone" name="time_zone" aria-describedby="settings-zone-hint"
+                aria-invalid=zone_error.is_some().then_some("true")>{zones}</select>
+            <p class="muted" id="settings-zone-hint">
+                "Your day starts at midnight here: the AI quota, the daily quiz and the reviews due follow it, daylight saving included, and times are shown in it."
+            </p>
+            {zone_error.map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <button type="submit" class="button primary">"Save"</button>
+        </form>
+    }
+}
+
+/// Where the learner is signed in: this device first; each other one can be signed out,
+/// or all of them at once.
+#[component]
+fn Sessions(sessions: Vec<SessionInfo>, error: Option<AppError>, ended: bool) -> impl IntoView {
+    let others = sessions.iter().filter(|s| !s.current).count();
+    let rows = sessions
+        .into_iter()
+        .map(|session| {
+            let action = if session.current {
+                view! { <span class="badge" data-testid="this-session">"This device"</span> }.into_any()
+            } else {
+                let label = format!("Sign out {} (last seen {})", session.device, session.last_seen);
+                view! {
+                    <form method="post" action=EndSession::PATH class="inline">
+                        <input type="hidden" name="id" value=session.id />
+                        <button type="submit" class="button" aria-label=label>"Sign out"</button>
+                    </form>
+                }
+                .into_any()
+            };
+            view! {
+                <li class="session-row" data-testid="session-row">
+                    <div>
+                        <strong>{session.device}</strong>
+                        <p class="muted">"Signed in " {session.signed_in} " · last seen " {session.last_seen}</p>
+                    </div>
+                    {action}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card stack" id="sessions" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"Sessions"</h2>
+            {error.map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            {ended.then(|| view! { <p class="notice" role="status" data-testid="sessions-ended">"Signed out ✓"</p> })}
+            <ul class="session-list" aria-label="Where you are signed in">{rows}</ul>
+            {(others > 0).then(|| view! {
+                <form method="post" action=EndOtherSessions::PATH>
+                    <button type="submit" class="button danger" data-testid="end-other-sessions">
+                        {if others == 1 { "Sign out the other session".to_owned() } else { format!("Sign out all {others} other sessions") }}
+                    </button>
+                </form>
+            })}
+        </section>
+    }
+}

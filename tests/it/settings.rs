@@ -1,0 +1,358 @@
+//! A learner's settings over HTTP on both backends: the name and the IANA time zone are
+//! saved together or not at all, bad input names its field, and the zone is what their
+//! times are shown in; their sessions, each signed out alone or all but this one;
+//! `ADMIN_EMAILS` making admins at sign-in. The migration from UTC offsets to zones, up
+//! and down.
+use crate::common;
+
+use common::app::TestApp;
+use common::{new_user, Backend, TestDb};
+use promptedcode::entities::user;
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+async fn profile(db: &DatabaseConnection, email: &str) -> (String, String) {
+    let row = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    (row.display_name, row.time_zone)
+}
+
+async fn a_learner_sets_their_name_and_zone_and_their_times_follow_it(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[]).await;
+    let ann = app.register("ann@example.com").await;
+    let bob = app.register("bob@example.com").await;
+    let db = &app.state.db;
+    assert_eq!(
+        profile(db, "ann@example.com").await,
+        ("ann".to_owned(), "UTC".to_owned()),
+        "no zone from the browser: UTC"
+    );
+
+    let too_long = "n".repeat(81);
+    let save = "/api/settings/profile";
+    app.assert_refused(&[
+        (
+            save,
+            vec![("display_name", "Ann"), ("time_zone", "Mars/Olympus_Mons")],
+            &ann,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("time_zone"),
+        ),
+        (
+            save,
+            vec![
+                ("display_name", "Ann\u{202e}"),
+                ("time_zone", "Asia/Kolkata"),
+            ],
+            &ann,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("display_name"),
+        ),
+        (
+            save,
+            vec![
+                ("display_name", too_long.as_str()),
+                ("time_zone", "Asia/Kolkata"),
+            ],
+            &ann,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("display_name"),
+        ),
+        (
+            save,
+            vec![("display_name", "Ann")],
+            &ann,
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+    ])
+    .await;
+    assert_eq!(
+        profile(db, "ann@example.com").await,
+        ("ann".to_owned(), "UTC".to_owned()),
+        "a refused form writes nothing, not even its good field"
+    );
+    let anonymous = app
+        .post_form(save, &[("display_name", "X"), ("time_zone", "UTC")], None)
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    let (status, body) = app
+        .call(
+            save,
+            &[("display_name", " Ann B "), ("time_zone", "Asia/Kolkata")],
+            &ann,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        profile(db, "ann@example.com").await,
+        ("Ann B".to_owned(), "Asia/Kolkata".to_owned())
+    );
+    assert_eq!(
+        profile(db, "bob@example.com").await,
+        ("bob".to_owned(), "UTC".to_owned()),
+        "only the caller's row"
+    );
+
+    // The page shows the saved zone chosen; a plain form post comes back to it.
+    let html = app.page_as("/settings?saved=1", &ann).await;
+    assert!(
+        html.contains("<option selected>Asia/Kolkata</option>"),
+        "zone chosen"
+    );
+    assert!(html.contains("Saved"), "{html}");
+    assert!(html.contains("ann@example.com"), "{html}");
+    assert!(
+        html.contains("Europe/Berlin") && html.contains("America/Argentina/Buenos_Aires"),
+        "every zone offered"
+    );
+    let plain = app
+        .client
+        .post(format!("{}{save}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("origin", &app.base)
+        .header("cookie", &ann)
+        .body("display_name=Ann+B&time_zone=Asia%2FKolkata")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::FOUND);
+    assert_eq!(plain.headers()["location"], "/settings?saved=1");
+
+    // A challenge's time in the history is in the learner's zone: IST for Ann, UTC for Bob.
+    for (cookie, zone) in [(&ann, " IST"), (&bob, " UTC")] {
+        let (status, _) = app
+            .call(
+                "/api/challenge/next",
+                &[("topic", "stack"), ("difficulty", "easy")],
+                cookie,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, history) = app.call("/api/history", &[("page", "1")], cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        let shown = history["entries"][0]["created_at"].as_str().unwrap();
+        assert!(shown.ends_with(zone), "{shown} should end with {zone}");
+    }
+    let signed_out = app.get("/settings").await.text().await.unwrap();
+    assert!(signed_out.contains("Log in to change your settings."));
+    app.test_db.teardown().await;
+}
+
+/// Logs in from a browser that says `agent`; the session cookie (`name=value`).
+async fn login_from(app: &TestApp, email: &str, agent: &str) -> String {
+    let response = app
+        .client
+        .post(format!("{}/api/login", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("origin", &app.base)
+        .header("user-agent", agent)
+        .body(format!(
+            "email={}&password={}",
+            common::app::urlencode(email),
+            common::app::urlencode(common::app::PASSWORD)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = common::app::session_cookie(response.headers()).unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+const FIREFOX_LINUX: &str =
+    "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+const SAFARI_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1";
+
+async fn sessions_are_listed_and_signed_out_one_or_all_but_this(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[]).await;
+    app.register("ann@example.com").await;
+    app.register("bob@example.com").await;
+    let laptop = login_from(&app, "ann@example.com", FIREFOX_LINUX).await;
+    let phone = login_from(&app, "ann@example.com", SAFARI_IPHONE).await;
+    let bobs = login_from(&app, "bob@example.com", FIREFOX_LINUX).await;
+    assert_ne!(laptop, phone, "a new session id at every login");
+
+    let (status, mine) = app.call("/api/settings/mine", &[], &laptop).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    let sessions = mine["sessions"].as_array().unwrap();
+    // Registering signed Ann in too (the test client's own agent): three in all.
+    assert_eq!(sessions.len(), 3, "{mine}");
+    assert_eq!(sessions[0]["current"], true, "this device first");
+    assert_eq!(sessions[0]["device"], "Firefox on Linux");
+    assert!(sessions[1..].iter().all(|s| s["current"] == false));
+    assert!(
+        sessions.iter().any(|s| s["device"] == "Safari on iOS"),
+        "{mine}"
+    );
+    let phone_id = sessions
+        .iter()
+        .find(|s| s["device"] == "Safari on iOS")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Bob cannot end Ann's session, even knowing its id; a malformed id is refused.
+    app.assert_refused(&[
+        (
+            "/api/settings/sessions/end",
+            vec![("id", phone_id.as_str())],
+            &bobs,
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            "/api/settings/sessions/end",
+            vec![("id", "not-a-session")],
+            &laptop,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("id"),
+        ),
+    ])
+    .await;
+    let (status, _) = app.call("/api/history", &[("page", "1")], &phone).await;
+    assert_eq!(status, StatusCode::OK, "the phone is still signed in");
+
+    let (status, _) = app
+        .call("/api/settings/sessions/end", &[("id", &phone_id)], &laptop)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.call("/api/history", &[("page", "1")], &phone).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the phone is signed out");
+    let (status, again) = app
+        .call("/api/settings/sessions/end", &[("id", &phone_id)], &laptop)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{again}");
+
+    let (status, ended) = app
+        .call("/api/settings/sessions/end-others", &[], &laptop)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ended, 1, "the session from registering");
+    let (_, mine) = app.call("/api/settings/mine", &[], &laptop).await;
+    assert_eq!(mine["sessions"].as_array().unwrap().len(), 1);
+    let (status, _) = app.call("/api/history", &[("page", "1")], &bobs).await;
+    assert_eq!(status, StatusCode::OK, "Bob's session is his own");
+
+    // The page lists them; signed out, the buttons refuse.
+    let page = app.page_as("/settings", &laptop).await;
+    assert!(page.contains("This device") && page.contains("Firefox on Linux"));
+    let anonymous = app
+        .post_form("/api/settings/sessions/end-others", &[], None)
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    app.test_db.teardown().await;
+}
+
+async fn listed_emails_become_admins_when_they_sign_in(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        &[(
+            "ADMIN_EMAILS",
+            "Boss@Example.com, ops@example.com".to_owned(),
+        )],
+    )
+    .await;
+    let role = |cookie: String| {
+        let app = &app;
+        async move {
+            let (status, me) = app.call("/api/me", &[], &cookie).await;
+            assert_eq!(status, StatusCode::OK, "{me}");
+            me["role"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(role(app.register("ops@example.com").await).await, "admin");
+    assert_eq!(role(app.register("ann@example.com").await).await, "user");
+    // An account made before it was listed (here: without the API) is an admin from its
+    // next sign-in on.
+    common::register_user(&app.state.db, "boss@example.com", common::app::PASSWORD, "")
+        .await
+        .unwrap();
+    assert_eq!(
+        profile_role(&app.state.db, "boss@example.com").await,
+        "user"
+    );
+    let boss = login_from(&app, "BOSS@example.com", FIREFOX_LINUX).await;
+    assert_eq!(role(boss).await, "admin");
+    assert_eq!(
+        profile_role(&app.state.db, "boss@example.com").await,
+        "admin"
+    );
+    app.test_db.teardown().await;
+}
+
+async fn profile_role(db: &DatabaseConnection, email: &str) -> &'static str {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .role
+        .as_str()
+}
+
+async fn stored_offsets_become_zones_with_the_same_local_day(backend: Backend) {
+    use migration::MigratorTrait;
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let offsets = [
+        ("utc@example.com", 0, "UTC"),
+        ("berlin@example.com", 60, "Etc/GMT-1"),
+        ("nyc@example.com", -300, "Etc/GMT+5"),
+        ("delhi@example.com", 330, "Asia/Kolkata"),
+        ("forged@example.com", 7, "UTC"),
+    ];
+    for (email, _, _) in offsets {
+        new_user(db, email).await;
+    }
+    // Back to the offsets (the zone column goes), set them, and forward again.
+    let from_zones = migration::Migrator::migrations()
+        .iter()
+        .skip_while(|m| m.name() != "m20261206_000014_time_zones")
+        .count();
+    assert!(from_zones > 0, "the zone migration is listed");
+    migration::Migrator::down(db, Some(from_zones as u32))
+        .await
+        .unwrap();
+    for (email, minutes, _) in offsets {
+        db.execute_unprepared(&format!(
+            "UPDATE users SET utc_offset_minutes = {minutes} WHERE email = '{email}'"
+        ))
+        .await
+        .unwrap();
+    }
+    migration::Migrator::up(db, None).await.unwrap();
+    for (email, _, zone) in offsets {
+        assert_eq!(profile(db, email).await.1, zone, "{email}");
+    }
+    test_db.teardown().await;
+}
+
+over_http_on_both_backends!(
+    a_learner_sets_their_name_and_zone_and_their_times_follow_it,
+    sessions_are_listed_and_signed_out_one_or_all_but_this,
+    listed_emails_become_admins_when_they_sign_in,
+);
+
+mod migration_of_offsets {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        stored_offsets_become_zones_with_the_same_local_day(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        stored_offsets_become_zones_with_the_same_local_day(Backend::Postgres).await;
+    }
+}
