@@ -118,6 +118,10 @@ pub async fn build(
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/api/challenge/generate", post(stream::generate))
+        .route(
+            "/settings/export",
+            get(crate::settings::server::download_export),
+        )
         .merge(crate::assets::routes(
             &leptos_options.site_root,
             &leptos_options.site_pkg_dir,

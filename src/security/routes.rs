@@ -43,6 +43,8 @@ pub enum Kind {
     ServerFn,
     /// Server-sent events.
     Stream,
+    /// A file to download (a plain GET route).
+    Download,
     Operations,
 }
 
@@ -106,6 +108,14 @@ pub const ROUTES: &[Route] = &[
     page("/settings"),
     page("/login"),
     page("/register"),
+    Route {
+        method: "GET",
+        path: "/settings/export",
+        kind: Kind::Download,
+        access: SignedIn,
+        csrf: Csrf::SafeMethod,
+        rate: Unlimited,
+    },
     operations("/healthz", Public),
     operations("/readyz", Public),
     operations("/metrics", Access::MetricsToken),

@@ -34,6 +34,7 @@ pub fn SettingsPage() -> impl IntoView {
                             view! {
                                 <ProfileForm data error saved />
                                 <Sessions sessions error=session_error ended />
+                                <YourData />
                             }
                             .into_any()
                         }
@@ -130,6 +131,19 @@ fn Sessions(sessions: Vec<SessionInfo>, error: Option<AppError>, ended: bool) ->
                     </button>
                 </form>
             })}
+        </section>
+    }
+}
+
+#[component]
+fn YourData() -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="data-title">
+            <h2 id="data-title">"Your data"</h2>
+            <p class="muted">
+                "Everything the app keeps of yours (account, sessions, topics, challenges, quizzes, reviews, notes, quota days) as one JSON file. Your password is not in it."
+            </p>
+            <p><a href="/settings/export" class="button" download data-testid="export-data">"Download my data"</a></p>
         </section>
     }
 }

@@ -112,3 +112,91 @@ pub async fn end_other_sessions(
         .await?;
     Ok(done.rows_affected)
 }
+
+/// Every row of the learner's, as one JSON document: their account, sessions, own topics
+/// and topic settings, challenges, quizzes with their items, review cards and logs, notes,
+/// quota days and model calls. Each table is read by the learner's id (quiz items by their
+/// quizzes'), so nothing of anyone else's can be in it. Left out: the password hash and the
+/// sessions' ids (credentials, not data); the questions themselves, which are shared.
+pub async fn export(db: &DatabaseConnection, user: UserId) -> Result<serde_json::Value, AppError> {
+    use crate::entities::{
+        challenge, llm_call, note, quiz, quiz_item, quota_usage, review_card, review_log, topic,
+        user_topic,
+    };
+    use sea_orm::sea_query::Query;
+    let me = user.0;
+    let mut account = user::Entity::find_by_id(me)
+        .into_json()
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if let Some(fields) = account.as_object_mut() {
+        fields.remove("password_hash");
+    }
+    let mut sessions = session::Entity::find()
+        .filter(session::Column::UserId.eq(me))
+        .order_by_asc(session::Column::CreatedAt)
+        .into_json()
+        .all(db)
+        .await?;
+    for fields in sessions.iter_mut().filter_map(|s| s.as_object_mut()) {
+        fields.remove("id_hash");
+    }
+    let their_quizzes = Query::select()
+        .column(quiz::Column::Id)
+        .from(quiz::Entity)
+        .and_where(quiz::Column::UserId.eq(me))
+        .to_owned();
+    Ok(serde_json::json!({
+        "format": "promptedcode-export",
+        "version": 1,
+        "exported_at": chrono::Utc::now(),
+        "account": account,
+        "sessions": sessions,
+        "own_topics": topic::Entity::find().filter(topic::Column::OwnerId.eq(me)).into_json().all(db).await?,
+        "topic_settings": user_topic::Entity::find().filter(user_topic::Column::UserId.eq(me)).into_json().all(db).await?,
+        "challenges": challenge::Entity::find().filter(challenge::Column::UserId.eq(me)).order_by_asc(challenge::Column::Id).into_json().all(db).await?,
+        "quizzes": quiz::Entity::find().filter(quiz::Column::UserId.eq(me)).order_by_asc(quiz::Column::Id).into_json().all(db).await?,
+        "quiz_items": quiz_item::Entity::find().filter(quiz_item::Column::QuizId.in_subquery(their_quizzes)).into_json().all(db).await?,
+        "review_cards": review_card::Entity::find().filter(review_card::Column::UserId.eq(me)).into_json().all(db).await?,
+        "review_logs": review_log::Entity::find().filter(review_log::Column::UserId.eq(me)).into_json().all(db).await?,
+        "notes": note::Entity::find().filter(note::Column::UserId.eq(me)).into_json().all(db).await?,
+        "quota_days": quota_usage::Entity::find().filter(quota_usage::Column::UserId.eq(me)).into_json().all(db).await?,
+        "model_calls": llm_call::Entity::find().filter(llm_call::Column::UserId.eq(me)).into_json().all(db).await?,
+    }))
+}
+
+/// `GET /settings/export`: the export as a file download. A plain route, not a server
+/// function: a server function answering a plain form sends the browser back to the form.
+pub async fn download_export(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    once: Option<axum::Extension<crate::auth::server::session::SessionOnce>>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let exported = async {
+        let user = crate::auth::server::session::caller(&state, &headers, once.as_deref())
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let day = LocalClock::of_user(&user)?.day(chrono::Utc::now());
+        let document = export(&state.db, user.id).await?;
+        Ok::<_, AppError>((day, document))
+    }
+    .await;
+    match exported {
+        Ok((day, document)) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"promptedcode-export-{day}.json\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            document.to_string(),
+        )
+            .into_response(),
+        Err(error) => error.into_response(),
+    }
+}

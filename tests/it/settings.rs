@@ -1,7 +1,7 @@
 //! A learner's settings over HTTP on both backends: the name and the IANA time zone are
 //! saved together or not at all, bad input names its field, and the zone is what their
 //! times are shown in; their sessions, each signed out alone or all but this one;
-//! `ADMIN_EMAILS` making admins at sign-in. The migration from UTC offsets to zones, up
+//! `ADMIN_EMAILS` making admins at sign-in; the export of all of a learner's data. The migration from UTC offsets to zones, up
 //! and down.
 use crate::common;
 
@@ -300,6 +300,121 @@ async fn profile_role(db: &DatabaseConnection, email: &str) -> &'static str {
         .as_str()
 }
 
+/// A learner's traces: a challenge answered, a note on its question, the question flagged
+/// for review, a topic of their own, a quiz started. Returns their session cookie.
+async fn practise(app: &TestApp, email: &str, words: &str) -> String {
+    let cookie = app.register(email).await;
+    let (status, challenge) = app
+        .call(
+            "/api/challenge/next",
+            &[("topic", "stack"), ("difficulty", "easy")],
+            &cookie,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{challenge}");
+    let id = challenge["id"].to_string();
+    let question = challenge["question"].to_string();
+    let (status, _) = app
+        .call(
+            "/api/challenge/answer",
+            &[("id", &id), ("choice", "0")],
+            &cookie,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let note = format!("{words} note");
+    let (status, _) = app
+        .call(
+            "/api/notes/save",
+            &[("question", &question), ("body", &note)],
+            &cookie,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .call("/api/review/flag", &[("question", &question)], &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let topic = format!("{words} topic");
+    let (status, _) = app
+        .call("/api/topics/create", &[("name", &topic)], &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .call(
+            "/api/quiz/start",
+            &[
+                ("kind", "topic"),
+                ("topic", "sql"),
+                ("difficulty", "mixed"),
+                ("count", "5"),
+            ],
+            &cookie,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    cookie
+}
+
+async fn the_export_holds_everything_of_the_caller_and_nothing_of_anyone_else(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[]).await;
+    let ann = practise(&app, "ann@example.com", "Annika's").await;
+    practise(&app, "bob@example.com", "Bobby's").await;
+
+    let response = app
+        .client
+        .get(format!("{}/settings/export", app.base))
+        .header("cookie", &ann)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.starts_with("attachment; filename=\"promptedcode-export-20"),
+        "{disposition}"
+    );
+    let text = response.text().await.unwrap();
+    let export: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(export["format"], "promptedcode-export");
+    assert_eq!(export["account"]["email"], "ann@example.com");
+    let ann_id = export["account"]["id"].clone();
+    for table in [
+        "sessions",
+        "challenges",
+        "quizzes",
+        "notes",
+        "own_topics",
+        "review_cards",
+    ] {
+        let rows = export[table]
+            .as_array()
+            .unwrap_or_else(|| panic!("{table}"));
+        assert!(!rows.is_empty(), "{table}: {export}");
+    }
+    assert_eq!(export["quiz_items"].as_array().unwrap().len(), 5);
+    assert!(export["challenges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["user_id"] == ann_id));
+    assert_eq!(export["notes"][0]["body"], "Annika's note");
+    assert_eq!(export["own_topics"][0]["name"], "Annika's topic");
+    // Nothing of Bob's, and no credential of Ann's.
+    for absent in [
+        "bob@example.com",
+        "Bobby's",
+        "password_hash",
+        "id_hash",
+        "$argon2",
+    ] {
+        assert!(!text.contains(absent), "{absent} in the export");
+    }
+    let anonymous = app.get("/settings/export").await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    app.test_db.teardown().await;
+}
+
 async fn stored_offsets_become_zones_with_the_same_local_day(backend: Backend) {
     use migration::MigratorTrait;
     let test_db = TestDb::create(backend).await;
@@ -341,6 +456,7 @@ over_http_on_both_backends!(
     a_learner_sets_their_name_and_zone_and_their_times_follow_it,
     sessions_are_listed_and_signed_out_one_or_all_but_this,
     listed_emails_become_admins_when_they_sign_in,
+    the_export_holds_everything_of_the_caller_and_nothing_of_anyone_else,
 );
 
 mod migration_of_offsets {
