@@ -1,5 +1,6 @@
-//! The settings page, all plain forms (they work before any script and with the keyboard
-//! alone): the profile (display name and time zone) and the learner's sessions.
+//! The settings page, all plain forms and links (they work before any script and with the
+//! keyboard alone): the profile (display name and time zone), the learner's sessions and
+//! the download of all their data.
 use super::api::{EndOtherSessions, EndSession, SaveProfile};
 use super::model::{SessionInfo, SettingsPageData};
 use crate::error::AppError;
