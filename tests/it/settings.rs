@@ -11,13 +11,17 @@ use promptedcode::entities::user;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-async fn profile(db: &DatabaseConnection, email: &str) -> (String, String) {
-    let row = user::Entity::find()
+async fn account(db: &DatabaseConnection, email: &str) -> user::Model {
+    user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(db)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+async fn profile(db: &DatabaseConnection, email: &str) -> (String, String) {
+    let row = account(db, email).await;
     (row.display_name, row.time_zone)
 }
 
@@ -290,14 +294,7 @@ async fn listed_emails_become_admins_when_they_sign_in(backend: Backend) {
 }
 
 async fn profile_role(db: &DatabaseConnection, email: &str) -> &'static str {
-    user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap()
-        .role
-        .as_str()
+    account(db, email).await.role.as_str()
 }
 
 /// A learner's traces: a challenge answered, a note on its question, the question flagged
