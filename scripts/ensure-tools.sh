@@ -47,8 +47,9 @@ if [ "${1:-}" = "--browser" ] || [ "${1:-}" = "--all" ]; then
   fi
 fi
 
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ]; then
-  log "installing npm packages for end2end (@playwright/test, binaryen for wasm-opt)"
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] \
+  || [ ! -d end2end/node_modules/oidc-provider ]; then
+  log "installing npm packages for end2end (@playwright/test, binaryen for wasm-opt, oidc-provider for the sign-in tests)"
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 log "tools ready"

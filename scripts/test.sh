@@ -42,10 +42,16 @@ psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $e2e_db" >/dev/null
 cargo build --quiet --features ssr --example mock_llm
 mock_addr="127.0.0.1:$(free_port)"
 app_addr="127.0.0.1:$(free_port)"
+idp_port="$(free_port)"
 target/debug/examples/mock_llm "$mock_addr" > target/mock_llm.log 2>&1 &
 mock_pid=$!
+# A real OpenID provider for the sign-in specs: one client, the app's exact callback.
+idp_secret="e2e-client-secret-$$"
+OIDC_PORT="$idp_port" OIDC_CLIENTS="[{\"client_id\":\"promptedcode\",\"client_secret\":\"$idp_secret\",\"redirect_uris\":[\"http://$app_addr/auth/callback/testidp\"],\"post_logout_redirect_uris\":[\"http://$app_addr/login\"]}]" \
+  node end2end/oidc-provider.mjs > target/oidc-provider.log 2>&1 &
+idp_pid=$!
 cleanup() {
-  kill "$mock_pid" 2>/dev/null || true
+  kill "$mock_pid" "$idp_pid" 2>/dev/null || true
   psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $e2e_db WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -58,6 +64,11 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 curl -fsS "http://$mock_addr/stats" >/dev/null || { echo "error: the mock LLM server did not come up at $mock_addr" >&2; exit 1; }
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$idp_port/__test/health" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$idp_port/__test/health" >/dev/null || { echo "error: the OIDC provider did not come up; see target/oidc-provider.log" >&2; exit 1; }
 base="${PG_ADMIN_URL%/*}"
 # `cargo leptos end-to-end` exits 0 even when the build or a spec fails: build first (that
 # exit status is honest), then read Playwright's own verdict.
@@ -76,6 +87,12 @@ POOL_TARGET=0 \
 REGISTER_RATE_PER_IP=1000/3600 \
 LOGIN_RATE_PER_IP=1000/300 \
 MOCK_LLM_URL="http://$mock_addr" \
+AUTH_PROVIDERS=testidp \
+AUTH_TESTIDP_NAME="Test IdP" \
+AUTH_TESTIDP_ISSUER="http://127.0.0.1:$idp_port" \
+AUTH_TESTIDP_CLIENT_ID=promptedcode \
+AUTH_TESTIDP_CLIENT_SECRET="$idp_secret" \
+E2E_IDP_URL="http://127.0.0.1:$idp_port" \
   cargo leptos end-to-end --release --precompress --split
 if ! grep -q '"status": *"passed"' end2end/test-results/.last-run.json 2>/dev/null; then
   echo "error: end-to-end specs did not pass:" >&2

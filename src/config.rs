@@ -80,6 +80,10 @@ pub struct Config {
     pub shutdown_deadline: Duration,
     /// Accounts with these emails (lower-cased) become admins when they sign in.
     pub admin_emails: Vec<String>,
+    /// External sign-in providers (`AUTH_PROVIDERS`), in the order the login page shows them.
+    pub providers: Vec<crate::auth::server::external::ProviderConfig>,
+    /// The Svix signing secret of the Clerk user-sync webhook; off (404) when unset.
+    pub clerk_webhook_secret: Option<crate::auth::server::webhook::SigningKey>,
 }
 
 /// At most `max` requests per `window`, per caller.
@@ -120,6 +124,10 @@ pub struct Limits {
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -153,9 +161,29 @@ impl std::fmt::Debug for DatabaseUrl {
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {name}={shown}: {reason}")]
 pub struct ConfigError {
-    name: &'static str,
+    name: String,
     shown: String,
     reason: String,
+}
+
+impl ConfigError {
+    /// A problem with `name`, whose value is not shown (it may be or hold a secret).
+    pub fn hidden(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        ConfigError {
+            name: name.into(),
+            shown: "(not shown)".into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A problem with `name`, whose value (not a secret) is shown.
+    pub fn shown(name: impl Into<String>, value: &str, reason: impl Into<String>) -> Self {
+        ConfigError {
+            name: name.into(),
+            shown: format!("{value:?}"),
+            reason: reason.into(),
+        }
+    }
 }
 
 /// Variables whose value is a URL that may carry credentials.
@@ -199,7 +227,7 @@ impl Config {
             (name, value)
         };
         let fail = |(name, value): (&'static str, String), reason: &str| ConfigError {
-            name,
+            name: name.to_owned(),
             shown: shown_value(name, &value),
             reason: reason.to_owned(),
         };
@@ -354,7 +382,7 @@ impl Config {
             .map(|t| Secret(t.trim().to_owned()));
         if metrics_token.as_ref().is_some_and(|t| t.0.len() < 16) {
             return Err(ConfigError {
-                name: "METRICS_TOKEN",
+                name: "METRICS_TOKEN".into(),
                 shown: "(not shown)".into(),
                 reason: "use at least 16 characters".into(),
             });
@@ -382,6 +410,12 @@ impl Config {
         let watchdog_limit = Duration::from_secs(number("WATCHDOG_LIMIT_SECS", "10", 2..=3600)?);
         let shutdown_deadline =
             Duration::from_secs(number("SHUTDOWN_DEADLINE_SECS", "20", 1..=3600)?);
+        let providers = crate::auth::server::external::ProviderConfig::all_from(&lookup)?;
+        let clerk_webhook_secret = lookup("CLERK_WEBHOOK_SECRET")
+            .filter(|s| !s.trim().is_empty())
+            .map(|secret| crate::auth::server::webhook::SigningKey::parse(secret.trim()))
+            .transpose()
+            .map_err(|reason| ConfigError::hidden("CLERK_WEBHOOK_SECRET", reason))?;
 
         Ok(Config {
             database_url: DatabaseUrl(database_url.1),
@@ -405,6 +439,8 @@ impl Config {
             request_timeout,
             watchdog_limit,
             shutdown_deadline,
+            providers,
+            clerk_webhook_secret,
         })
     }
 

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::jobs::{self, Next};
 use crate::state::AppState;
 use chrono::{Duration, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub const KIND: &str = "housekeeping";
 const EVERY: Duration = Duration::hours(1);
@@ -25,6 +25,14 @@ pub async fn run(state: &AppState) -> Result<Next, AppError> {
             .await?;
     let counters =
         crate::security::rate_limit::forget_old(&state.db, now.timestamp()).await?;
-    tracing::info!(sessions, counters, "housekeeping: removed expired rows");
+    let flows = crate::auth::server::external::flow::delete_expired(&state.db, now).await?;
+    // A replayed webhook message older than its 5-minute window is refused by its
+    // timestamp, so its id need not be kept long.
+    let webhook_ids = crate::entities::webhook_event::Entity::delete_many()
+        .filter(crate::entities::webhook_event::Column::ReceivedAt.lte(now - Duration::days(1)))
+        .exec(&state.db)
+        .await?
+        .rows_affected;
+    tracing::info!(sessions, counters, flows, webhook_ids, "housekeeping: removed expired rows");
     Ok(Next::At(now + EVERY))
 }

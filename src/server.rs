@@ -1,5 +1,6 @@
 //! Server start-up: config → database + migrations → bank → router → serve.
 use crate::app::{shell, App};
+use crate::auth::server::external::routes as external;
 use crate::config::{Config, ConfigError};
 use crate::generation::server::{pool, stream};
 use crate::jobs;
@@ -96,6 +97,7 @@ pub async fn build(
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
         topics: Arc::new(TopicCache::new(std::time::Duration::from_secs(60))),
         heartbeat: crate::watchdog::Heartbeat::spawn(),
+        auth_http: crate::auth::server::external::http_client(),
     });
     crate::housekeeping::schedule(&state.db)
         .await
@@ -122,6 +124,11 @@ pub async fn build(
             "/settings/export",
             get(crate::settings::server::download_export),
         )
+        .route("/auth/login/{provider}", get(external::login))
+        .route("/auth/link/{provider}", get(external::link))
+        .route("/auth/callback/{provider}", get(external::callback))
+        .route("/auth/logout/{provider}", get(external::provider_logout))
+        .route("/webhooks/clerk", post(crate::auth::server::webhook::clerk))
         .merge(crate::assets::routes(
             &leptos_options.site_root,
             &leptos_options.site_pkg_dir,

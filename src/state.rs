@@ -25,6 +25,8 @@ pub struct Shared {
     pub topics: Arc<crate::challenge::server::TopicCache>,
     /// Beaten by the runtime every second; read by `/healthz` and the watchdog.
     pub heartbeat: Arc<crate::watchdog::Heartbeat>,
+    /// Talks to external sign-in providers (follows no redirects).
+    pub auth_http: reqwest::Client,
 }
 
 impl AppState {

@@ -60,7 +60,34 @@ pub async fn login(
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let ctx = crate::request::RequestContext::take()?;
-    super::server::session::end_session(&ctx).await?;
-    ctx.redirect_plain_form("/");
+    let provider = super::server::session::end_session(&ctx).await?;
+    // Signed in through a provider that can end its own session: the login page offers it.
+    let offers_logout = provider.filter(|id| {
+        ctx.state
+            .config
+            .providers
+            .iter()
+            .any(|p| &p.id == id && p.is_oidc())
+    });
+    match offers_logout {
+        Some(id) => ctx.redirect_plain_form(&format!("/login?signed_out={id}")),
+        None => ctx.redirect_plain_form("/"),
+    }
     Ok(())
+}
+
+/// The external sign-in providers, for the login page's "Sign in with …" links.
+#[server(prefix = "/api", endpoint = "auth/providers")]
+pub async fn providers() -> Result<Vec<super::model::ProviderLink>, AppError> {
+    let ctx = crate::request::RequestContext::take()?;
+    Ok(ctx
+        .state
+        .config
+        .providers
+        .iter()
+        .map(|p| super::model::ProviderLink {
+            id: p.id.clone(),
+            name: p.name.clone(),
+        })
+        .collect())
 }

@@ -3,7 +3,7 @@
 //! before (or without) the WebAssembly bundle; with it (each form is an island), they
 //! submit in place and show errors next to the fields.
 use super::api::{Login, Logout, Register};
-use super::model::{after_login, CurrentUser};
+use super::model::{after_login, AuthFailure, CurrentUser, ProviderLink};
 use crate::error::AppError;
 use crate::ui::{
     form_error, go_to, use_browser_time_zone, use_island_ready, FieldError, FormError, Shipped,
@@ -87,14 +87,70 @@ where
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let SignInStart { next, error } = SignInStart::read::<Login>();
+    let providers = Resource::new(|| (), |_| Box::pin(super::api::providers()));
+    let (failure, signed_out) = use_query_map().with_untracked(|q| {
+        (
+            q.get("auth_error")
+                .and_then(|code| AuthFailure::from_code(&code)),
+            q.get("signed_out").filter(|id| !id.is_empty()),
+        )
+    });
+    let provider_next = next.clone();
     view! {
         <section class="auth-card">
             <h1>"Log in"</h1>
             <p class="muted">"Welcome back. Pick up where you left off."</p>
+            <Suspense fallback=|| ()>
+                {move || {
+                    let next = provider_next.clone();
+                    providers.get().map(|list| {
+                        let list = list.unwrap_or_default();
+                        let name_of = |id: &str| {
+                            list.iter().find(|p| p.id == id).map_or_else(|| "The provider".to_owned(), |p| p.name.clone())
+                        };
+                        let provider = use_query_map().with_untracked(|q| q.get("provider")).unwrap_or_default();
+                        let failure = failure.map(|f| f.message(&name_of(&provider)));
+                        let signed_out = signed_out.clone().map(|id| (name_of(&id), id));
+                        view! {
+                            {failure.map(|m| view! { <p class="form-error" role="alert" data-testid="auth-error">{m}</p> })}
+                            {signed_out.map(|(name, id)| view! {
+                                <p class="notice" role="status" data-testid="signed-out">
+                                    "You are signed out here. "
+                                    <a href=format!("/auth/logout/{id}") data-testid="provider-logout">{format!("Also sign out of {name}")}</a>
+                                </p>
+                            })}
+                            <ProviderButtons providers=list next />
+                        }
+                    })
+                }}
+            </Suspense>
             <LoginForm next=next first_error=Shipped(error) />
             <p class="muted">"New here? " <a href="/register">"Create an account"</a></p>
         </section>
     }
+}
+
+/// "Sign in with …" for each configured provider: plain links (the server redirects on to
+/// the provider); `public/signin.js` adds the browser's time zone to them, for an account
+/// the first sign-in makes.
+#[component]
+fn ProviderButtons(providers: Vec<ProviderLink>, next: String) -> impl IntoView {
+    let any = !providers.is_empty();
+    let query = format!("?next={}", crate::ui::encode_query_value(&next));
+    let links = providers
+        .into_iter()
+        .map(|p| {
+            let href = format!("/auth/login/{}{query}", p.id);
+            view! { <a class="button provider" href=href data-signin-link="">{format!("Sign in with {}", p.name)}</a> }
+        })
+        .collect_view();
+    any.then(|| {
+        view! {
+            <div class="stack provider-list">{links}</div>
+            <p class="divider muted">"or with your email"</p>
+            <script type="module" src="/signin.js" nonce=leptos::nonce::use_nonce()></script>
+        }
+    })
 }
 
 #[island(lazy)]

@@ -1,4 +1,5 @@
 //! SeaORM entities, one per table (see `migrations/` for the schema).
+pub mod auth_flow;
 pub mod challenge;
 pub mod columns;
 pub mod job;
@@ -15,4 +16,6 @@ pub mod review_log;
 pub mod session;
 pub mod topic;
 pub mod user;
+pub mod user_identity;
 pub mod user_topic;
+pub mod webhook_event;

@@ -12,6 +12,8 @@ pub struct Model {
     pub last_seen_at: DateTimeUtc,
     /// "Firefox on Linux": a summary of the User-Agent it was started from.
     pub device: Option<String>,
+    /// The external provider it was signed in through (`None`: a password).
+    pub provider: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

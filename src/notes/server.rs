@@ -42,6 +42,8 @@ pub async fn delete(
     user: UserId,
     question: QuestionId,
 ) -> Result<(), AppError> {
+    // Another learner's question is "not found", as it is when writing a note.
+    crate::review::server::visible_question(db, user, question).await?;
     note::Entity::delete_many()
         .filter(note::Column::UserId.eq(user.0))
         .filter(note::Column::QuestionId.eq(question.0))

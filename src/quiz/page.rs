@@ -151,12 +151,15 @@ pub fn QuizPage() -> impl IntoView {
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading the quiz…"</div> }>
                 {move || data.get().map(|result| match result {
                     Err(AppError::Unauthorized) => signed_out(),
-                    Err(e) => view! {
+                    Err(e) => {
+                        crate::ui::use_error_status(&e);
+                        view! {
                         <div class="card empty">
                             <p role="alert">{e.to_string()}</p>
                             <a href="/quiz" class="button">"Start a quiz"</a>
                         </div>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Ok((view, last)) => view! { <QuizScreen view last /> }.into_any(),
                 })}
             </Suspense>
@@ -293,12 +296,15 @@ pub fn QuizResultPage() -> impl IntoView {
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading the result…"</div> }>
                 {move || data.get().map(|result| match result {
                     Err(AppError::Unauthorized) => signed_out(),
-                    Err(e) => view! {
+                    Err(e) => {
+                        crate::ui::use_error_status(&e);
+                        view! {
                         <div class="card empty">
                             <p role="alert">{e.to_string()}</p>
                             <a href="/quiz" class="button">"Start a quiz"</a>
                         </div>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Ok(result) => view! { <ResultView result /> }.into_any(),
                 })}
             </Suspense>

@@ -163,7 +163,7 @@ pub mod sign_in {
     /// Failures further apart than this start the count again.
     const FORGET_AFTER_SECS: i64 = 15 * 60;
 
-    fn key(email: &str) -> String {
+    pub fn key(email: &str) -> String {
         format!(
             "signin:account:{}",
             crate::auth::server::accounts::hash_token(email)

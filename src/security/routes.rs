@@ -13,6 +13,9 @@ pub enum Access {
     SignedIn,
     /// `Authorization: Bearer $METRICS_TOKEN` (404 when no token is configured).
     MetricsToken,
+    /// A signed message from another server (the Clerk webhook): 401 without a valid
+    /// signature, 404 when no secret is configured.
+    SignedMessage,
 }
 
 /// How a route is kept from being triggered by another site.
@@ -22,6 +25,11 @@ pub enum Csrf {
     SafeMethod,
     /// Refused (403) unless the browser says the request is same-origin (`csrf_guard`).
     SameOrigin,
+    /// A `GET` that a sign-in provider sends the browser to, or that sends it there: it
+    /// writes only a short-lived sign-in flow bound to this browser by a cookie, and the
+    /// callback changes an account or a session only after `state` (with that cookie),
+    /// PKCE and the nonce verify.
+    SignInRedirect,
 }
 
 /// What the shared rate limiter counts for a route (limits in `Config::limits`).
@@ -45,6 +53,10 @@ pub enum Kind {
     Stream,
     /// A file to download (a plain GET route).
     Download,
+    /// A plain GET route answered with a redirect (external sign-in).
+    Redirect,
+    /// A message from another server (a webhook).
+    Webhook,
     Operations,
 }
 
@@ -76,6 +88,17 @@ const fn server_fn(path: &'static str, access: Access, rate: RateClass) -> Route
         kind: Kind::ServerFn,
         access,
         csrf: Csrf::SameOrigin,
+        rate,
+    }
+}
+
+const fn sign_in_redirect(path: &'static str, access: Access, rate: RateClass) -> Route {
+    Route {
+        method: "GET",
+        path,
+        kind: Kind::Redirect,
+        access,
+        csrf: Csrf::SignInRedirect,
         rate,
     }
 }
@@ -114,6 +137,18 @@ pub const ROUTES: &[Route] = &[
         kind: Kind::Download,
         access: SignedIn,
         csrf: Csrf::SafeMethod,
+        rate: Unlimited,
+    },
+    sign_in_redirect("/auth/login/{provider}", Public, RateClass::SignIn),
+    sign_in_redirect("/auth/link/{provider}", Public, RateClass::SignIn),
+    sign_in_redirect("/auth/callback/{provider}", Public, RateClass::SignIn),
+    sign_in_redirect("/auth/logout/{provider}", Public, Unlimited),
+    Route {
+        method: "POST",
+        path: "/webhooks/clerk",
+        kind: Kind::Webhook,
+        access: Access::SignedMessage,
+        csrf: Csrf::SameOrigin,
         rate: Unlimited,
     },
     operations("/healthz", Public),
@@ -163,6 +198,9 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/settings/profile", SignedIn, Unlimited),
     server_fn("/api/settings/sessions/end", SignedIn, Unlimited),
     server_fn("/api/settings/sessions/end-others", SignedIn, Unlimited),
+    server_fn("/api/settings/logins/unlink", SignedIn, Unlimited),
+    server_fn("/api/settings/delete-account", SignedIn, Unlimited),
+    server_fn("/api/auth/providers", Public, Unlimited),
 ];
 
 /// The inventory line for a request, if the path is one of the app's routes (static files
@@ -170,7 +208,20 @@ pub const ROUTES: &[Route] = &[
 pub fn find(method: &str, path: &str) -> Option<&'static Route> {
     ROUTES
         .iter()
-        .find(|route| route.path == path && route.method == method)
+        .find(|route| route.method == method && path_matches(route.path, path))
+}
+
+/// Whether `path` is one of `pattern`'s (`{name}` stands for one non-empty segment).
+fn path_matches(pattern: &str, path: &str) -> bool {
+    if !pattern.contains('{') {
+        return pattern == path;
+    }
+    let mut segments = path.split('/');
+    pattern.split('/').all(|expected| match segments.next() {
+        Some(segment) if expected.starts_with('{') => !segment.is_empty(),
+        Some(segment) => segment == expected,
+        None => false,
+    }) && segments.next().is_none()
 }
 
 /// The inventory's access claims, enforced before anything reads the request: a
@@ -191,4 +242,22 @@ pub async fn enforce_access(
         return crate::error::AppError::Unauthorized.into_response();
     }
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_with_a_parameter_matches_one_segment() {
+        assert!(path_matches("/auth/callback/{provider}", "/auth/callback/github"));
+        assert!(!path_matches("/auth/callback/{provider}", "/auth/callback/"));
+        assert!(!path_matches("/auth/callback/{provider}", "/auth/callback/a/b"));
+        assert!(!path_matches("/auth/callback/{provider}", "/auth/callbacks/a"));
+        assert_eq!(
+            find("GET", "/auth/callback/testidp").map(|r| r.rate),
+            Some(RateClass::SignIn)
+        );
+        assert_eq!(find("GET", "/quiz/17").map(|r| r.kind), Some(Kind::Page));
+    }
 }

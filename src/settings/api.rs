@@ -11,8 +11,13 @@ pub async fn my_settings() -> Result<SettingsPageData, AppError> {
     let clock = crate::clock::LocalClock::of_user(&user)?;
     let current = crate::auth::server::session::current_session_id(&ctx);
     let sessions = super::server::sessions(ctx.db(), user.id, current.as_deref(), &clock).await?;
+    let logins =
+        super::server::logins(ctx.db(), user.id, &ctx.state.config.providers, &clock).await?;
     Ok(SettingsPageData {
         sessions,
+        logins: logins.linked,
+        linkable: logins.linkable,
+        has_password: logins.has_password,
         zones: crate::clock::zone_names().map(str::to_owned).collect(),
         email: user.email,
         display_name: user.display_name,
@@ -51,4 +56,32 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
     let ended = super::server::end_other_sessions(ctx.db(), user.id, &current).await?;
     ctx.redirect_plain_form("/settings?ended=1#sessions");
     Ok(ended)
+}
+
+/// Unlinks one of the caller's provider logins (`id` as the settings list it); never the
+/// last way into the account.
+#[server(prefix = "/api", endpoint = "settings/logins/unlink")]
+pub async fn unlink_login(id: i64) -> Result<(), AppError> {
+    let ctx = crate::request::RequestContext::take()?;
+    let user = crate::auth::server::require_user(&ctx).await?;
+    super::server::unlink(ctx.db(), user.id, id).await?;
+    ctx.redirect_plain_form("/settings?unlinked=1#logins");
+    Ok(())
+}
+
+/// Deletes the caller's account and everything of theirs; `confirm` must be their email.
+#[server(prefix = "/api", endpoint = "settings/delete-account")]
+pub async fn delete_account(confirm: String) -> Result<(), AppError> {
+    let ctx = crate::request::RequestContext::take()?;
+    let user = crate::auth::server::require_user(&ctx).await?;
+    if !confirm.trim().eq_ignore_ascii_case(&user.email) {
+        return Err(AppError::invalid(
+            "confirm",
+            "Type your email address exactly as shown to confirm.",
+        ));
+    }
+    crate::auth::server::deletion::delete_account(ctx.db(), user.id).await?;
+    crate::auth::server::session::end_session(&ctx).await?;
+    ctx.redirect_plain_form("/?account_deleted=1");
+    Ok(())
 }

@@ -11,6 +11,25 @@ pub struct SettingsPageData {
     pub zones: Vec<String>,
     /// Their sessions, the one of this request first, then the latest seen.
     pub sessions: Vec<SessionInfo>,
+    /// The provider logins that sign in as them, oldest first.
+    pub logins: Vec<LinkedLogin>,
+    /// Configured providers not linked yet.
+    pub linkable: Vec<crate::auth::model::ProviderLink>,
+    /// Whether a password is also a way in.
+    pub has_password: bool,
+}
+
+/// A provider login linked to the account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedLogin {
+    pub id: i64,
+    /// The provider's display name (its id when it is no longer configured).
+    pub provider: String,
+    pub email: Option<String>,
+    /// In the learner's time zone.
+    pub linked: String,
+    /// Whether unlinking it would leave no way in.
+    pub last_way_in: bool,
 }
 
 /// One of the learner's sessions (a login on some device), as the settings list it.

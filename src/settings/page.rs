@@ -1,8 +1,9 @@
 //! The settings page, all plain forms and links (they work before any script and with the
 //! keyboard alone): the profile (display name and time zone), the learner's sessions and
 //! the download of all their data.
-use super::api::{EndOtherSessions, EndSession, SaveProfile};
-use super::model::{SessionInfo, SettingsPageData};
+use super::api::{DeleteAccount, EndOtherSessions, EndSession, SaveProfile, UnlinkLogin};
+use super::model::{LinkedLogin, SessionInfo, SettingsPageData};
+use crate::auth::model::{AuthFailure, ProviderLink};
 use crate::error::AppError;
 use crate::ui::{form_error, SignInPrompt};
 use leptos::prelude::*;
@@ -15,6 +16,8 @@ pub fn SettingsPage() -> impl IntoView {
     let session_error = form_error::<EndSession>().or_else(form_error::<EndOtherSessions>);
     let (saved, ended) =
         use_query_map().with_untracked(|q| (q.get("saved").is_some(), q.get("ended").is_some()));
+    let logins_notice = LoginsNotice::read();
+    let delete_error = form_error::<DeleteAccount>();
     let data = Resource::new(|| (), |_| Box::pin(super::api::my_settings()));
     view! {
         <section class="page">
@@ -24,6 +27,7 @@ pub fn SettingsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <div class="card skeleton" aria-busy="true">"Loading settings…"</div> }>
                 {move || {
                     let (error, session_error) = (error.clone(), session_error.clone());
+                    let (logins_notice, delete_error) = (logins_notice.clone(), delete_error.clone());
                     data.get().map(move |result| match result {
                         Err(AppError::Unauthorized) => view! {
                             <SignInPrompt message="Log in to change your settings." next="/settings" />
@@ -32,10 +36,15 @@ pub fn SettingsPage() -> impl IntoView {
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(mut data) => {
                             let sessions = std::mem::take(&mut data.sessions);
+                            let logins = std::mem::take(&mut data.logins);
+                            let linkable = std::mem::take(&mut data.linkable);
+                            let email = data.email.clone();
                             view! {
                                 <ProfileForm data error saved />
+                                <LinkedLogins logins linkable notice=logins_notice />
                                 <Sessions sessions error=session_error ended />
                                 <YourData />
+                                <DeleteAccountForm email error=delete_error />
                             }
                             .into_any()
                         }
@@ -145,6 +154,123 @@ fn YourData() -> impl IntoView {
                 "Everything the app keeps of yours (account, sessions, topics, challenges, quizzes, reviews, notes, quota days) as one JSON file. Your password is not in it."
             </p>
             <p><a href="/settings/export" class="button" download data-testid="export-data">"Download my data"</a></p>
+        </section>
+    }
+}
+
+/// What the "Linked logins" section says after a link, an unlink or a failure (the server
+/// sends these back in the address).
+#[derive(Clone, Default)]
+struct LoginsNotice {
+    done: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl LoginsNotice {
+    fn read() -> Self {
+        let unlink_error = form_error::<UnlinkLogin>().map(|e| e.to_string());
+        use_query_map().with_untracked(|q| {
+            let provider = q.get("provider").unwrap_or_default();
+            let failure = q
+                .get("auth_error")
+                .and_then(|code| AuthFailure::from_code(&code))
+                .map(|f| {
+                    f.message(if provider.is_empty() {
+                        "The provider"
+                    } else {
+                        &provider
+                    })
+                });
+            LoginsNotice {
+                done: if q.get("linked").is_some() {
+                    Some("Linked ✓ You can now sign in with it.")
+                } else if q.get("unlinked").is_some() {
+                    Some("Unlinked ✓")
+                } else {
+                    None
+                },
+                error: failure.or(unlink_error),
+            }
+        })
+    }
+}
+
+/// The provider logins that sign in as this account; each can be unlinked unless it is
+/// the last way in, and each configured provider not linked yet can be.
+#[component]
+fn LinkedLogins(
+    logins: Vec<LinkedLogin>,
+    linkable: Vec<ProviderLink>,
+    notice: LoginsNotice,
+) -> impl IntoView {
+    let empty = logins.is_empty();
+    let rows = logins
+        .into_iter()
+        .map(|login| {
+            let label = format!("Unlink {}", login.provider);
+            let action = if login.last_way_in {
+                view! { <span class="muted">"Your only way to sign in"</span> }.into_any()
+            } else {
+                view! {
+                    <form method="post" action=UnlinkLogin::PATH class="inline">
+                        <input type="hidden" name="id" value=login.id.to_string() />
+                        <button type="submit" class="button" aria-label=label>"Unlink"</button>
+                    </form>
+                }
+                .into_any()
+            };
+            view! {
+                <li class="session-row" data-testid="linked-login">
+                    <div>
+                        <strong>{login.provider}</strong>
+                        <p class="muted">{login.email.unwrap_or_default()} " · linked " {login.linked}</p>
+                    </div>
+                    {action}
+                </li>
+            }
+        })
+        .collect_view();
+    let links = linkable
+        .into_iter()
+        .map(|p| {
+            let href = format!("/auth/link/{}", p.id);
+            view! { <a class="button" href=href>{format!("Link {}", p.name)}</a> }
+        })
+        .collect_view();
+    view! {
+        <section class="card stack" id="logins" aria-labelledby="logins-title">
+            <h2 id="logins-title">"Linked logins"</h2>
+            {notice.error.map(|m| view! { <p class="form-error" role="alert" data-testid="logins-error">{m}</p> })}
+            {notice.done.map(|m| view! { <p class="notice" role="status" data-testid="logins-notice">{m}</p> })}
+            {empty.then(|| view! { <p class="muted">"No provider login is linked: you sign in with your password."</p> })}
+            <ul class="session-list" aria-label="Logins that sign in as you">{rows}</ul>
+            <p class="button-row">{links}</p>
+        </section>
+    }
+}
+
+/// Deleting the account, behind typing the email: everything goes, at once.
+#[component]
+fn DeleteAccountForm(email: String, error: Option<AppError>) -> impl IntoView {
+    let message = error
+        .as_ref()
+        .and_then(|e| e.message_for("confirm").map(str::to_owned));
+    let other = error.filter(|e| e.field().is_none()).map(|e| e.to_string());
+    view! {
+        <section class="card stack danger-zone" id="delete" aria-labelledby="delete-title">
+            <h2 id="delete-title">"Delete account"</h2>
+            <p class="muted">
+                "This deletes your account and everything of yours here: history, quizzes, reviews, notes, topics, sessions and linked logins. It cannot be undone; download your data first if you want to keep it."
+            </p>
+            {other.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+            <form method="post" action=DeleteAccount::PATH class="stack" data-testid="delete-account">
+                <label for="delete-confirm">"To confirm, type your email address (" {email.clone()} ")"</label>
+                <input id="delete-confirm" name="confirm" type="email" autocomplete="off" required
+                    aria-invalid=message.is_some().then_some("true")
+                    aria-describedby=message.is_some().then_some("delete-confirm-error") />
+                {message.map(|m| view! { <p class="field-error" id="delete-confirm-error" role="alert">{m}</p> })}
+                <button type="submit" class="button danger">"Delete my account"</button>
+            </form>
         </section>
     }
 }

@@ -113,15 +113,102 @@ pub async fn end_other_sessions(
     Ok(done.rows_affected)
 }
 
+/// The settings' "Linked logins": the caller's, the providers they can still link, and
+/// whether they have a password.
+pub struct Logins {
+    pub linked: Vec<crate::settings::model::LinkedLogin>,
+    pub linkable: Vec<crate::auth::model::ProviderLink>,
+    pub has_password: bool,
+}
+
+pub async fn logins(
+    db: &DatabaseConnection,
+    user: UserId,
+    providers: &[crate::auth::server::external::ProviderConfig],
+    clock: &LocalClock,
+) -> Result<Logins, AppError> {
+    let has_password = user::Entity::find_by_id(user.0)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?
+        .password_hash
+        .is_some();
+    let rows = crate::auth::server::external::identities::of_user(db, user).await?;
+    let only_one = !has_password && rows.len() == 1;
+    let name_of = |id: &str| {
+        providers
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(|| id.to_owned(), |p| p.name.clone())
+    };
+    let linkable = providers
+        .iter()
+        .filter(|p| !rows.iter().any(|row| row.provider == p.id))
+        .map(|p| crate::auth::model::ProviderLink {
+            id: p.id.clone(),
+            name: p.name.clone(),
+        })
+        .collect();
+    let linked = rows
+        .into_iter()
+        .map(|row| crate::settings::model::LinkedLogin {
+            id: row.id,
+            provider: name_of(&row.provider),
+            email: row.email,
+            linked: clock.minutes(row.created_at),
+            last_way_in: only_one,
+        })
+        .collect();
+    Ok(Logins {
+        linked,
+        linkable,
+        has_password,
+    })
+}
+
+/// Unlinks one of `user`'s provider logins, in one transaction with the check that
+/// another way in (a password or another login) remains.
+pub async fn unlink(db: &DatabaseConnection, user: UserId, id: i64) -> Result<(), AppError> {
+    use crate::entities::user_identity;
+    use sea_orm::{PaginatorTrait, TransactionTrait};
+    let txn = db.begin().await?;
+    let login = user_identity::Entity::find_by_id(id)
+        .filter(user_identity::Column::UserId.eq(user.0))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That linked login".into()))?;
+    let has_password = user::Entity::find_by_id(user.0)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Unauthorized)?
+        .password_hash
+        .is_some();
+    let others = user_identity::Entity::find()
+        .filter(user_identity::Column::UserId.eq(user.0))
+        .filter(user_identity::Column::Id.ne(login.id))
+        .count(&txn)
+        .await?;
+    if !has_password && others == 0 {
+        return Err(AppError::Conflict(
+            "This is your only way to sign in: link another login first.".into(),
+        ));
+    }
+    user_identity::Entity::delete_by_id(login.id)
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Every row of the learner's, as one JSON document: their account, sessions, own topics
 /// and topic settings, challenges, quizzes with their items, review cards and logs, notes,
-/// quota days and model calls. Each table is read by the learner's id (quiz items by their
+/// quota days, model calls and linked provider logins. Each table is read by the learner's id (quiz items by their
 /// quizzes'), so nothing of anyone else's can be in it. Left out: the password hash and the
 /// sessions' ids (credentials, not data); the questions themselves, which are shared.
 pub async fn export(db: &DatabaseConnection, user: UserId) -> Result<serde_json::Value, AppError> {
     use crate::entities::{
         challenge, llm_call, note, quiz, quiz_item, quota_usage, review_card, review_log, topic,
-        user_topic,
+        user_identity, user_topic,
     };
     use sea_orm::sea_query::Query;
     let me = user.0;
@@ -153,6 +240,7 @@ pub async fn export(db: &DatabaseConnection, user: UserId) -> Result<serde_json:
         "exported_at": chrono::Utc::now(),
         "account": account,
         "sessions": sessions,
+        "linked_logins": user_identity::Entity::find().filter(user_identity::Column::UserId.eq(me)).into_json().all(db).await?,
         "own_topics": topic::Entity::find().filter(topic::Column::OwnerId.eq(me)).into_json().all(db).await?,
         "topic_settings": user_topic::Entity::find().filter(user_topic::Column::UserId.eq(me)).into_json().all(db).await?,
         "challenges": challenge::Entity::find().filter(challenge::Column::UserId.eq(me)).order_by_asc(challenge::Column::Id).into_json().all(db).await?,

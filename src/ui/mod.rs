@@ -46,6 +46,19 @@ pub fn form_error<S: leptos::server_fn::ServerFn>() -> Option<AppError> {
         .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()))
 }
 
+/// `value` percent-encoded for a URL's query (all but unreserved characters).
+pub fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// `next` if it is a path on this site, else `fallback`: never another origin
 /// (`//evil.example` and `/\\evil.example` are refused).
 pub fn local_path(next: &str, fallback: &str) -> String {
@@ -180,6 +193,20 @@ pub fn push_address(url: &str) {
 /// of the query parameter `key` of the address returned to.
 pub fn use_address_param(key: &'static str, on_change: impl Fn(Option<String>) + 'static) {
     browser::on_pop_state(key, on_change);
+}
+
+/// Gives the page being rendered on the server the status of the error it shows instead
+/// of its content (a quiz that is not the caller's is a 404 page, as one that never was).
+pub fn use_error_status(error: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(error.status()),
+    ) {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
 }
 
 /// Marks the response of the page being rendered on the server as a 404.

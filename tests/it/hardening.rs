@@ -633,7 +633,13 @@ async fn the_route_inventory_lists_every_route_and_its_claims_hold() {
     use std::collections::BTreeSet;
     let app = TestApp::spawn_with(
         Backend::Sqlite,
-        &[("METRICS_TOKEN", "a-metrics-token-for-tests".to_owned())],
+        &[
+            ("METRICS_TOKEN", "a-metrics-token-for-tests".to_owned()),
+            (
+                "CLERK_WEBHOOK_SECRET",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+            ),
+        ],
     )
     .await;
 
@@ -660,7 +666,9 @@ async fn the_route_inventory_lists_every_route_and_its_claims_hold() {
     for route in ROUTES {
         let url = format!("{}{}", app.base, route.path);
         match route.csrf {
-            Csrf::SafeMethod => assert_eq!(route.method, "GET", "{route:?}"),
+            Csrf::SafeMethod | Csrf::SignInRedirect => {
+                assert_eq!(route.method, "GET", "{route:?}")
+            }
             Csrf::SameOrigin => {
                 assert_eq!(route.method, "POST", "{route:?}");
                 let forged = app
@@ -684,19 +692,27 @@ async fn the_route_inventory_lists_every_route_and_its_claims_hold() {
         };
         let anonymous = request.send().await.unwrap();
         let status = anonymous.status();
+        let has_csp = anonymous.headers().contains_key("content-security-policy");
         match route.access {
             Access::SignedIn => assert_eq!(status, StatusCode::UNAUTHORIZED, "{route:?}"),
             Access::MetricsToken => assert_eq!(status, StatusCode::UNAUTHORIZED, "{route:?}"),
-            // Answered by the route itself, not the fallback (a bad form is 400, not 404).
-            Access::Public => assert!(
-                status != StatusCode::NOT_FOUND && status != StatusCode::UNAUTHORIZED,
+            // No signature headers: refused before anything is read.
+            Access::SignedMessage => assert!(
+                status == StatusCode::BAD_REQUEST || status == StatusCode::UNAUTHORIZED,
                 "{route:?}: {status}"
             ),
+            // Answered by the route itself, not the fallback (a bad form is 400, not 404;
+            // a page for a thing that does not exist, `/quiz/{id}`, is its own 404).
+            Access::Public => {
+                let body = anonymous.text().await.unwrap_or_default();
+                let fallback = status == StatusCode::NOT_FOUND && body.contains("Page not found");
+                assert!(
+                    !fallback && status != StatusCode::UNAUTHORIZED,
+                    "{route:?}: {status}"
+                );
+            }
         }
-        assert!(
-            anonymous.headers().contains_key("content-security-policy"),
-            "{route:?}"
-        );
+        assert!(has_csp, "{route:?}");
     }
     app.test_db.teardown().await;
 }

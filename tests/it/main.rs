@@ -5,10 +5,12 @@
 #[macro_use]
 mod common;
 
+mod access;
 mod ai_http;
 mod bank;
 mod cost;
 mod dedup;
+mod external_login;
 mod fixtures;
 mod generation;
 mod hardening;
@@ -22,3 +24,4 @@ mod repository;
 mod review;
 mod settings;
 mod topics;
+mod webhook;

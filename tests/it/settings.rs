@@ -299,7 +299,7 @@ async fn profile_role(db: &DatabaseConnection, email: &str) -> &'static str {
 
 /// A learner's traces: a challenge answered, a note on its question, the question flagged
 /// for review, a topic of their own, a quiz started. Returns their session cookie.
-async fn practise(app: &TestApp, email: &str, words: &str) -> String {
+pub(crate) async fn practise(app: &TestApp, email: &str, words: &str) -> String {
     let cookie = app.register(email).await;
     let (status, challenge) = app
         .call(
@@ -449,7 +449,147 @@ async fn stored_offsets_become_zones_with_the_same_local_day(backend: Backend) {
     test_db.teardown().await;
 }
 
+/// Every row that names `user` in any table: the tables and their columns are read from
+/// the database itself, so a table added later is checked too. Returns "table.column: n"
+/// for each one with rows.
+pub(crate) async fn rows_naming(db: &DatabaseConnection, user: i64) -> Vec<String> {
+    use sea_orm::{DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let columns_sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND column_name IN ('user_id', 'owner_id', 'link_user_id')"
+        }
+        _ => {
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND p.name IN ('user_id', 'owner_id', 'link_user_id')"
+        }
+    };
+    let columns = db
+        .query_all_raw(Statement::from_string(backend, columns_sql))
+        .await
+        .unwrap();
+    assert!(columns.len() >= 10, "the schema lists the user columns");
+    let mut found = Vec::new();
+    let mut checks: Vec<(String, String)> = columns
+        .iter()
+        .map(|row| {
+            (
+                row.try_get_by_index::<String>(0).unwrap(),
+                row.try_get_by_index::<String>(1).unwrap(),
+            )
+        })
+        .collect();
+    checks.push(("users".into(), "id".into()));
+    for (table, column) in checks {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) FROM {table} WHERE {column} = {user}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let count: i64 = row.try_get_by_index(0).unwrap();
+        if count > 0 {
+            found.push(format!("{table}.{column}: {count}"));
+        }
+    }
+    found
+}
+
+async fn deleting_an_account_removes_every_row_of_it_and_nothing_else(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[]).await;
+    let ann = practise(&app, "ann@example.com", "Annika's").await;
+    practise(&app, "bob@example.com", "Bobby's").await;
+    let db = &app.state.db;
+    let ann_id = account(db, "ann@example.com").await.id;
+    let bob_id = account(db, "bob@example.com").await.id;
+    // A question written for Ann's own topic, a linked login, a model call, a counter.
+    let backend_kind = db.get_database_backend();
+    for sql in [
+        format!(
+            "INSERT INTO questions (topic_id, difficulty, title, stem, options, answer_index, \
+               explanation, tags, source, content_hash, retired, created_at, updated_at) \
+             SELECT id, 'easy', 'Own', 'Own stem?', '[\"a\",\"b\",\"c\",\"d\"]', 0, 'x', '', 'ai', \
+               'own-hash', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM topics WHERE owner_id = {ann_id}"
+        ),
+        format!(
+            "INSERT INTO user_identities (user_id, provider, subject, email, created_at, last_used_at) \
+             VALUES ({ann_id}, 'testidp', 'ann-sub', 'ann@example.com', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ),
+        format!(
+            "INSERT INTO llm_calls (user_id, purpose, model, technique, prompt_tokens, \
+               completion_tokens, outcome, created_at) \
+             VALUES ({ann_id}, 'generate', 'm', 'zero-shot', 1, 1, 'ok', CURRENT_TIMESTAMP)"
+        ),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+    let own_question = |db: DatabaseConnection| async move {
+        db.query_one_raw(sea_orm::Statement::from_string(
+            backend_kind,
+            "SELECT COUNT(*) FROM questions WHERE content_hash = 'own-hash'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap()
+    };
+    assert_eq!(own_question(db.clone()).await, 1);
+    let before = rows_naming(db, ann_id).await;
+    assert!(before.len() >= 8, "Ann has rows in many tables: {before:?}");
+    let bob_before = rows_naming(db, bob_id).await;
+
+    app.assert_refused(&[(
+        "/api/settings/delete-account",
+        vec![("confirm", "bob@example.com")],
+        &ann,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("confirm"),
+    )])
+    .await;
+    assert_eq!(
+        rows_naming(db, ann_id).await,
+        before,
+        "a refused confirmation deletes nothing"
+    );
+
+    let (status, body) = app
+        .call(
+            "/api/settings/delete-account",
+            &[("confirm", " Ann@Example.com ")],
+            &ann,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        rows_naming(db, ann_id).await,
+        Vec::<String>::new(),
+        "no row of Ann's is left"
+    );
+    assert_eq!(
+        own_question(db.clone()).await,
+        0,
+        "her own topic's questions are gone"
+    );
+    assert_eq!(
+        rows_naming(db, bob_id).await,
+        bob_before,
+        "Bob's rows are untouched"
+    );
+    let (status, _) = app.call("/api/settings/mine", &[], &ann).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the session ended with the account"
+    );
+    app.test_db.teardown().await;
+}
+
 over_http_on_both_backends!(
+    deleting_an_account_removes_every_row_of_it_and_nothing_else,
     a_learner_sets_their_name_and_zone_and_their_times_follow_it,
     sessions_are_listed_and_signed_out_one_or_all_but_this,
     listed_emails_become_admins_when_they_sign_in,

@@ -406,6 +406,18 @@ pub async fn create_session(
     sessions: SessionPolicy,
     device: &Device,
 ) -> Result<String, AppError> {
+    create_session_via(db, user, sessions, device, None).await
+}
+
+/// `create_session` for a sign-in through an external `provider` (kept with the session
+/// for the provider's logout).
+pub async fn create_session_via(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    sessions: SessionPolicy,
+    device: &Device,
+    provider: Option<&str>,
+) -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex(&bytes);
@@ -417,6 +429,7 @@ pub async fn create_session(
         expires_at: Set(now + sessions.ttl),
         last_seen_at: Set(now),
         device: Set(Some(device.0.clone())),
+        provider: Set(provider.map(str::to_owned)),
     }
     .insert(db)
     .await?;
@@ -529,11 +542,18 @@ pub async fn user_for_session(
     }))
 }
 
-pub async fn delete_session(db: &DatabaseConnection, token: &str) -> Result<(), AppError> {
-    session::Entity::delete_by_id(hash_token(token))
-        .exec(db)
-        .await?;
-    Ok(())
+/// Ends the session of `token`; returns the provider it was signed in through, if any.
+pub async fn delete_session(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<Option<String>, AppError> {
+    let id_hash = hash_token(token);
+    let provider = session::Entity::find_by_id(id_hash.clone())
+        .one(db)
+        .await?
+        .and_then(|s| s.provider);
+    session::Entity::delete_by_id(id_hash).exec(db).await?;
+    Ok(provider)
 }
 
 /// Removes sessions past their lifetime or idle timeout; returns how many.

@@ -29,16 +29,26 @@ pub fn token_from_headers(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn cookie(config: &Config, value: &str, max_age_secs: i64) -> HeaderValue {
+    named_cookie(config, cookie_name(config), value, max_age_secs)
+}
+
+/// A cookie of this app: `HttpOnly`, `SameSite=Lax` (sent on a top-level navigation back
+/// from a sign-in provider), for `/`, `Secure` unless served over plain http on loopback.
+pub fn named_cookie(config: &Config, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if config.secure_cookies() {
         "; Secure"
     } else {
         ""
     };
     HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
-        cookie_name(config)
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     ))
     .expect("cookie is ASCII")
+}
+
+/// The session cookie for `token`, as a sign-in hands it out.
+pub fn session_cookie(config: &Config, token: &str) -> HeaderValue {
+    cookie(config, token, config.session_ttl_hours * 3600)
 }
 
 /// The logged-in user of a request, from its session cookie.
@@ -95,17 +105,21 @@ pub async fn require_user(ctx: &RequestContext) -> Result<CurrentUser, AppError>
     current_user(ctx).await?.ok_or(AppError::Unauthorized)
 }
 
-/// Ends the session the browser had, if any (signing in replaces it).
-async fn end_previous(ctx: &RequestContext) -> Result<(), AppError> {
-    if let Some(old) = token_from_headers(&ctx.headers, cookie_name(&ctx.state.config)) {
-        service::delete_session(ctx.db(), &old).await?;
+/// Ends the session the browser had, if any (signing in replaces it); returns the
+/// provider it was signed in through.
+pub async fn end_previous(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<String>, AppError> {
+    match token_from_headers(headers, cookie_name(&state.config)) {
+        Some(old) => service::delete_session(&state.db, &old).await,
+        None => Ok(None),
     }
-    Ok(())
 }
 
 /// Hands the browser the cookie of a session just created for it.
 pub async fn set_session_cookie(ctx: &RequestContext, token: &str) -> Result<(), AppError> {
-    end_previous(ctx).await?;
+    end_previous(&ctx.state, &ctx.headers).await?;
     let config = &ctx.state.config;
     ctx.append_response_header(
         header::SET_COOKIE,
@@ -128,8 +142,9 @@ pub fn current_session_id(ctx: &RequestContext) -> Option<String> {
         .map(|token| service::hash_token(&token))
 }
 
-pub async fn end_session(ctx: &RequestContext) -> Result<(), AppError> {
-    end_previous(ctx).await?;
+/// Signs the browser out; returns the provider the session was signed in through.
+pub async fn end_session(ctx: &RequestContext) -> Result<Option<String>, AppError> {
+    let provider = end_previous(&ctx.state, &ctx.headers).await?;
     ctx.append_response_header(header::SET_COOKIE, cookie(&ctx.state.config, "", 0));
-    Ok(())
+    Ok(provider)
 }

@@ -1,6 +1,7 @@
 //! Test support: a fresh database per test, on SQLite and on a real Postgres.
 #![allow(dead_code)]
 pub mod app;
+pub mod idp;
 pub mod upstream;
 use promptedcode::questions::bank;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
