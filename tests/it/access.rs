@@ -86,8 +86,9 @@ async fn another_learners_ids_are_404_and_reveal_nothing() {
     let slug = own_topic.slug.clone();
 
     // (server function, its form with Ann's id, the same with an id nobody has)
+    type Form<'a> = Vec<(&'a str, &'a str)>;
     let missing_session = "0".repeat(64);
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<(&str, Form, Form)> = vec![
         (
             "/api/challenge/get",
             vec![("id", &challenge)],

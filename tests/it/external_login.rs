@@ -80,7 +80,7 @@ async fn visit_callback(browser: &mut Browser, callback: &str) -> String {
 /// Signs in at `provider` as `login` from the start to the app's answer.
 async fn sign_in(app: &TestApp, browser: &mut Browser, provider: &str, login: &str) -> String {
     let start = format!("{}/auth/login/{provider}?next=/history", app.base);
-    let callback = browser.to_callback(&start, login).await;
+    let callback = browser.follow_to_callback(&start, login).await;
     visit_callback(browser, &callback).await
 }
 
@@ -133,7 +133,7 @@ async fn the_first_sign_in_makes_the_account_and_every_sign_in_a_new_session(bac
         "the flow is bound to this browser"
     );
 
-    let callback = browser.to_callback(&authorize, "alice").await;
+    let callback = browser.follow_to_callback(&authorize, "alice").await;
     assert!(
         callback.contains("iss="),
         "the provider names itself: {callback}"
@@ -269,7 +269,7 @@ async fn tampered_and_failed_callbacks_are_refused_and_sign_no_one_in() {
     let users_before = user::Entity::find().count(&app.state.db).await.unwrap();
 
     // A forged state.
-    let callback = browser.to_callback(&start, "alice").await;
+    let callback = browser.follow_to_callback(&start, "alice").await;
     let (head, _) = callback.split_once("state=").unwrap();
     let rest = callback[head.len() + 6..]
         .split_once('&')
@@ -278,11 +278,11 @@ async fn tampered_and_failed_callbacks_are_refused_and_sign_no_one_in() {
     assert_refused(&app, &mut browser, &forged, "state").await;
 
     // The right state from another browser (without the flow's cookie).
-    let callback = browser.to_callback(&start, "alice").await;
+    let callback = browser.follow_to_callback(&start, "alice").await;
     assert_refused(&app, &mut Browser::default(), &callback, "state").await;
 
     // A wrong PKCE verifier: the provider refuses the code.
-    let callback = browser.to_callback(&start, "alice").await;
+    let callback = browser.follow_to_callback(&start, "alice").await;
     app.state
         .db
         .execute_unprepared("UPDATE auth_flows SET pkce_verifier = 'wrong-verifier-wrong-verifier-wrong-verifier-0123'")
@@ -299,18 +299,18 @@ async fn tampered_and_failed_callbacks_are_refused_and_sign_no_one_in() {
         serde_json::json!({"bad_signature": true}),
         serde_json::json!({"iss": "http://127.0.0.1:1"}),
     ] {
-        let callback = browser.to_callback(&start, "alice").await;
+        let callback = browser.follow_to_callback(&start, "alice").await;
         idp.tamper_next_id_token(claims.clone()).await;
         assert_refused(&app, &mut browser, &callback, "verification").await;
     }
 
     // The provider's error, and the user pressing cancel there.
     idp.fail_next_authorization("server_error").await;
-    let callback = browser.to_callback(&start, "alice").await;
+    let callback = browser.follow_to_callback(&start, "alice").await;
     assert!(callback.contains("error=server_error"), "{callback}");
     assert_refused(&app, &mut browser, &callback, "provider_error").await;
     idp.fail_next_authorization("access_denied").await;
-    let callback = browser.to_callback(&start, "alice").await;
+    let callback = browser.follow_to_callback(&start, "alice").await;
     assert_refused(&app, &mut browser, &callback, "cancelled").await;
     assert_eq!(
         user::Entity::find().count(&app.state.db).await.unwrap(),
@@ -318,7 +318,7 @@ async fn tampered_and_failed_callbacks_are_refused_and_sign_no_one_in() {
     );
 
     // A replayed callback, and a used code under a fresh state.
-    let callback = browser.to_callback(&start, "alice").await;
+    let callback = browser.follow_to_callback(&start, "alice").await;
     visit_callback(&mut browser, &callback).await;
     assert_eq!(me(&app, &browser).await["email"], "alice@idp.test");
     assert_refused(&app, &mut browser, &callback, "state").await;
@@ -330,7 +330,7 @@ async fn tampered_and_failed_callbacks_are_refused_and_sign_no_one_in() {
         .next()
         .unwrap()
         .to_owned();
-    let fresh = browser.to_callback(&start, "alice").await;
+    let fresh = browser.follow_to_callback(&start, "alice").await;
     let fresh_code = fresh
         .split("code=")
         .nth(1)
@@ -381,7 +381,7 @@ async fn logins_are_linked_and_unlinked_from_the_settings_never_the_last_one() {
     assert!(location(&app.base, &anonymous).contains("auth_error=not_signed_in"));
 
     let callback = browser
-        .to_callback(&format!("{}/auth/link/testidp", app.base), "ann-at-idp")
+        .follow_to_callback(&format!("{}/auth/link/testidp", app.base), "ann-at-idp")
         .await;
     let landed = visit_callback(&mut browser, &callback).await;
     assert!(
@@ -436,7 +436,7 @@ async fn logins_are_linked_and_unlinked_from_the_settings_never_the_last_one() {
     let mut ann_tab = Browser::default();
     ann_tab.set_cookie(&app.base, name, value);
     let callback = ann_tab
-        .to_callback(&format!("{}/auth/link/testidp", app.base), "carol")
+        .follow_to_callback(&format!("{}/auth/link/testidp", app.base), "carol")
         .await;
     let landed = visit_callback(&mut ann_tab, &callback).await;
     assert!(
@@ -515,7 +515,7 @@ async fn plain_oauth2_signs_in_through_the_userinfo_endpoint() {
         authorize.contains("code_challenge_method=S256") && !authorize.contains("nonce="),
         "{authorize}"
     );
-    let callback = browser.to_callback(&authorize, "dora").await;
+    let callback = browser.follow_to_callback(&authorize, "dora").await;
     assert_eq!(
         visit_callback(&mut browser, &callback).await,
         format!("{}/challenge", app.base)

@@ -180,7 +180,7 @@ impl Browser {
     /// Follows a sign-in from `start` (an app route) through the provider's login form as
     /// `login`, until the provider sends the browser to the app's callback; returns that
     /// address, not yet visited. With a live session at the provider, no form is shown.
-    pub async fn to_callback(&mut self, start: &str, login: &str) -> String {
+    pub async fn follow_to_callback(&mut self, start: &str, login: &str) -> String {
         let mut url = start.to_owned();
         for _ in 0..10 {
             let response = self.get(&url).await;

@@ -13,13 +13,16 @@ pub enum ProviderKind {
     /// character (a trailing `/` included).
     Oidc { issuer: String },
     /// Plain OAuth2: the code is exchanged for an access token that reads the user.
-    OAuth2 {
-        auth_url: Url,
-        token_url: Url,
-        userinfo_url: Url,
-        /// GitHub's `/user/emails`: where a verified primary email is found.
-        emails_url: Option<Url>,
-    },
+    OAuth2(Box<OAuth2Endpoints>),
+}
+
+#[derive(Clone, Debug)]
+pub struct OAuth2Endpoints {
+    pub auth_url: Url,
+    pub token_url: Url,
+    pub userinfo_url: Url,
+    /// GitHub's `/user/emails`: where a verified primary email is found.
+    pub emails_url: Option<Url>,
 }
 
 #[derive(Clone, Debug)]
@@ -100,12 +103,14 @@ impl ProviderConfig {
         let endpoints = (url("AUTH_URL")?, url("TOKEN_URL")?, url("USERINFO_URL")?);
         let kind = match (issuer, endpoints) {
             (Some(issuer), (None, None, None)) => ProviderKind::Oidc { issuer },
-            (None, (Some(auth_url), Some(token_url), Some(userinfo_url))) => ProviderKind::OAuth2 {
-                auth_url,
-                token_url,
-                userinfo_url,
-                emails_url: url("EMAILS_URL")?,
-            },
+            (None, (Some(auth_url), Some(token_url), Some(userinfo_url))) => {
+                ProviderKind::OAuth2(Box::new(OAuth2Endpoints {
+                    auth_url,
+                    token_url,
+                    userinfo_url,
+                    emails_url: url("EMAILS_URL")?,
+                }))
+            }
             (Some(_), _) => {
                 return Err(ConfigError::hidden(
                     var("ISSUER"),

@@ -125,12 +125,13 @@ pub async fn start(
                 .url();
             (url, state, Some(nonce.secret().clone()))
         }
-        ProviderKind::OAuth2 {
-            auth_url,
-            token_url,
-            ..
-        } => {
-            let client = oauth2_client(provider, auth_url, token_url, redirect);
+        ProviderKind::OAuth2(endpoints) => {
+            let client = oauth2_client(
+                provider,
+                &endpoints.auth_url,
+                &endpoints.token_url,
+                redirect,
+            );
             let (url, state) = client
                 .authorize_url(CsrfToken::new_random)
                 .add_scopes(scopes)
@@ -262,13 +263,13 @@ pub async fn finish(
             )
             .await?
         }
-        ProviderKind::OAuth2 {
-            auth_url,
-            token_url,
-            userinfo_url,
-            emails_url,
-        } => {
-            let client = oauth2_client(provider, auth_url, token_url, redirect);
+        ProviderKind::OAuth2(endpoints) => {
+            let client = oauth2_client(
+                provider,
+                &endpoints.auth_url,
+                &endpoints.token_url,
+                redirect,
+            );
             let token = client
                 .exchange_code(oauth2::AuthorizationCode::new(code.to_owned()))
                 .set_pkce_verifier(verifier)
@@ -276,7 +277,13 @@ pub async fn finish(
                 .await
                 .map_err(|err| exchange_failed(provider, &err))?;
             let access = oauth2::TokenResponse::access_token(&token).secret();
-            super::userinfo::read(http, userinfo_url, emails_url.as_ref(), access).await?
+            super::userinfo::read(
+                http,
+                &endpoints.userinfo_url,
+                endpoints.emails_url.as_ref(),
+                access,
+            )
+            .await?
         }
     };
     Ok(Finished {
