@@ -252,7 +252,7 @@ pub async fn grant_listed_admin(
     Ok(())
 }
 
-fn to_current_user(model: user::Model) -> CurrentUser {
+pub(crate) fn to_current_user(model: user::Model) -> CurrentUser {
     CurrentUser {
         id: UserId(model.id),
         email: model.email,

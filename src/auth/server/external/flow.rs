@@ -89,8 +89,29 @@ async fn discover(
         })
 }
 
-fn redirect_url(redirect: &Url) -> RedirectUrl {
-    RedirectUrl::from_url(redirect.clone())
+/// The OpenID Connect client of `provider`, as its discovery document describes it.
+type OidcClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+fn oidc_client(
+    metadata: ProviderMetadataWithLogout,
+    provider: &ProviderConfig,
+    redirect: &Url,
+) -> OidcClient {
+    CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(provider.client_id.clone()),
+        Some(ClientSecret::new(
+            provider.client_secret.expose().to_owned(),
+        )),
+    )
+    .set_redirect_uri(RedirectUrl::from_url(redirect.clone()))
 }
 
 /// Starts a sign-in at `provider`; the flow is stored before the browser leaves.
@@ -106,14 +127,7 @@ pub async fn start(
     let (authorize_url, state, nonce) = match &provider.kind {
         ProviderKind::Oidc { issuer } => {
             let metadata = discover(http, issuer).await?;
-            let client = CoreClient::from_provider_metadata(
-                metadata,
-                ClientId::new(provider.client_id.clone()),
-                Some(ClientSecret::new(
-                    provider.client_secret.expose().to_owned(),
-                )),
-            )
-            .set_redirect_uri(redirect_url(redirect));
+            let client = oidc_client(metadata, provider, redirect);
             let (url, state, nonce) = client
                 .authorize_url(
                     CoreAuthenticationFlow::AuthorizationCode,
@@ -317,14 +331,7 @@ async fn oidc_profile(
             return Err(AuthFailure::Verification);
         }
     }
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(provider.client_id.clone()),
-        Some(ClientSecret::new(
-            provider.client_secret.expose().to_owned(),
-        )),
-    )
-    .set_redirect_uri(redirect_url(redirect));
+    let client = oidc_client(metadata, provider, redirect);
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(|_| AuthFailure::Unavailable)?

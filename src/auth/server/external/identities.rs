@@ -6,7 +6,7 @@
 //! it into the provider need not own it.
 use super::flow::ExternalProfile;
 use crate::auth::model::{AuthFailure, CurrentUser};
-use crate::auth::server::accounts::{parse_display_name, Email};
+use crate::auth::server::accounts::{parse_display_name, to_current_user, Email};
 use crate::entities::{user, user_identity};
 use crate::types::{Role, UserId};
 use sea_orm::{
@@ -58,16 +58,6 @@ async fn add_identity(
             internal(err)
         }
     })
-}
-
-fn to_current_user(model: user::Model) -> CurrentUser {
-    CurrentUser {
-        id: UserId(model.id),
-        email: model.email,
-        display_name: model.display_name,
-        role: model.role,
-        time_zone: model.time_zone,
-    }
 }
 
 /// The account `profile` signs in as, made or linked as the rules above say; all in one
