@@ -1,5 +1,6 @@
 //! The daily generation quota on SQLite and Postgres: the limit holds exactly, resets at
-//! local midnight, refunds failures, and concurrent requests cannot overspend.
+//! local midnight (in the learner's IANA zone, daylight saving and a change of zone
+//! included), refunds failures, and concurrent requests cannot overspend.
 
 use chrono::{Duration, TimeZone, Utc};
 use promptedcode::clock::LocalClock;
@@ -166,7 +167,47 @@ async fn one_generation_at_a_time_with_a_lease(db: DatabaseConnection) {
     assert!(!start_run(&db, user, later, later).await.unwrap());
 }
 
+/// The quota's day follows the learner's zone across a change of the clocks and a change
+/// of zone: in Berlin the day the clocks go forward is 23 hours long (it ends at 22:00
+/// UTC, not 23:00), and after moving to New York the quota resets at New York's midnight.
+async fn the_day_follows_daylight_saving_and_a_change_of_zone(db: DatabaseConnection) {
+    let user = user(&db).await;
+    let berlin = LocalClock::named("Europe/Berlin").unwrap();
+    // 23:00 CEST on 29 March 2026, the day Berlin's clocks went from 02:00 to 03:00.
+    let late = Utc.with_ymd_and_hms(2026, 3, 29, 21, 0, 0).unwrap();
+    for _ in 0..2 {
+        reserve(&db, user, berlin, late, limits(2)).await.unwrap();
+    }
+    let err = reserve(&db, user, berlin, late, limits(2))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.retry_after_secs(),
+        Some(3600),
+        "midnight is 22:00 UTC in summer time (a fixed +1 would say 2 h)"
+    );
+    let next_day = reserve(&db, user, berlin, late + Duration::minutes(61), limits(2))
+        .await
+        .unwrap();
+    assert_eq!(next_day.day, "2026-03-30");
+
+    // Moved to New York at 17:30 EDT on the 29th: still the 29th there, used up, and
+    // the reset is New York's midnight (04:00 UTC on the 30th).
+    let new_york = LocalClock::named("America/New_York").unwrap();
+    let moved = Utc.with_ymd_and_hms(2026, 3, 29, 21, 30, 0).unwrap();
+    let err = reserve(&db, user, new_york, moved, limits(2))
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry_after_secs(), Some(6 * 3600 + 30 * 60));
+    let after = Utc.with_ymd_and_hms(2026, 3, 30, 4, 1, 0).unwrap();
+    let fresh = reserve(&db, user, new_york, after, limits(2))
+        .await
+        .unwrap();
+    assert_eq!(fresh.day, "2026-03-30");
+}
+
 on_both_backends!(
+    the_day_follows_daylight_saving_and_a_change_of_zone,
     refunded_attempts_still_count_against_the_attempt_cap,
     one_generation_at_a_time_with_a_lease,
     the_fiftieth_succeeds_and_the_fifty_first_is_429,

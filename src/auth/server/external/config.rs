@@ -60,7 +60,7 @@ impl ProviderConfig {
                     ),
                 ));
             }
-            if providers.iter().any(|p| p.id == id) {
+            if listed.split(',').filter(|other| other.trim() == id).count() > 1 {
                 return Err(ConfigError::shown(
                     "AUTH_PROVIDERS",
                     &listed,
