@@ -6,6 +6,7 @@ use crate::history::HistoryPage;
 use crate::notes::NotesPage;
 use crate::quiz::{QuizPage, QuizResultPage, QuizStartPage};
 use crate::review::ReviewPage;
+use crate::admin::AdminPage;
 use crate::settings::SettingsPage;
 use crate::topics::TopicsPage;
 use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/notes") view=NotesPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>

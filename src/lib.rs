@@ -2,6 +2,7 @@
 //! the browser bundle (`hydrate`); server-only modules are behind the `ssr` feature.
 #![recursion_limit = "256"]
 pub mod app;
+pub mod admin;
 pub mod auth;
 pub mod challenge;
 pub mod error;

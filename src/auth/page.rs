@@ -252,6 +252,7 @@ pub fn UserMenu() -> impl IntoView {
             {move || {
                 auth.user.get().map(|user| match user {
                     Ok(Some(user)) => view! {
+                        {(user.role == crate::types::Role::Admin).then(|| view! { <a href="/admin" data-testid="admin-link">"Admin"</a> })}
                         <a href="/settings" class="user-name" data-testid="user-name" title="Settings">{user.display_name}</a>
                         <form method="post" action=Logout::PATH class="inline">
                             <button type="submit" class="link">"Log out"</button>

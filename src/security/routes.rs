@@ -13,6 +13,9 @@ pub enum Access {
     SignedIn,
     /// `Authorization: Bearer $METRICS_TOKEN` (404 when no token is configured).
     MetricsToken,
+    /// An admin's session (`ADMIN_EMAILS`): 401 without a session, 403 for anyone else,
+    /// checked here before the handler (which checks again).
+    Admin,
     /// A signed message from another server (the Clerk webhook): 401 without a valid
     /// signature, 404 when no secret is configured.
     SignedMessage,
@@ -129,6 +132,7 @@ pub const ROUTES: &[Route] = &[
     page("/review"),
     page("/notes"),
     page("/settings"),
+    page("/admin"),
     page("/login"),
     page("/register"),
     Route {
@@ -201,6 +205,7 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/settings/logins/unlink", SignedIn, Unlimited),
     server_fn("/api/settings/delete-account", SignedIn, Unlimited),
     server_fn("/api/auth/providers", Public, Unlimited),
+    server_fn("/api/admin/overview", Access::Admin, Unlimited),
 ];
 
 /// The inventory line for a request, if the path is one of the app's routes (static files
@@ -226,20 +231,40 @@ fn path_matches(pattern: &str, path: &str) -> bool {
 
 /// The inventory's access claims, enforced before anything reads the request: a
 /// `SignedIn` route without a session cookie is 401 (whether the session is still valid is
-/// the handler's check, which every such route also makes).
+/// the handler's check, which every such route also makes); an `Admin` route is 401
+/// without a valid session and 403 for a caller who is not an admin.
 pub async fn enforce_access(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use crate::error::AppError;
     use axum::response::IntoResponse;
-    let signed_in_only = find(request.method().as_str(), request.uri().path())
-        .is_some_and(|route| route.access == Access::SignedIn);
-    let cookie = crate::auth::server::session::cookie_name(&state.config);
-    if signed_in_only
-        && crate::auth::server::session::token_from_headers(request.headers(), cookie).is_none()
-    {
-        return crate::error::AppError::Unauthorized.into_response();
+    let access = find(request.method().as_str(), request.uri().path()).map(|route| route.access);
+    match access {
+        Some(Access::SignedIn) => {
+            let cookie = crate::auth::server::session::cookie_name(&state.config);
+            if crate::auth::server::session::token_from_headers(request.headers(), cookie)
+                .is_none()
+            {
+                return AppError::Unauthorized.into_response();
+            }
+        }
+        Some(Access::Admin) => {
+            let caller = crate::auth::server::session::caller(
+                &state,
+                request.headers(),
+                request.extensions().get(),
+            )
+            .await;
+            match caller {
+                Ok(Some(user)) if user.role == crate::types::Role::Admin => {}
+                Ok(Some(_)) => return AppError::Forbidden.into_response(),
+                Ok(None) => return AppError::Unauthorized.into_response(),
+                Err(err) => return err.into_response(),
+            }
+        }
+        _ => {}
     }
     next.run(request).await
 }

@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod admin;
 mod ai_http;
 mod bank;
 mod cost;

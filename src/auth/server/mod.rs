@@ -7,4 +7,4 @@ pub mod external;
 pub mod session;
 pub mod webhook;
 
-pub use session::{current_user, require_user};
+pub use session::{current_user, require_admin, require_user};

@@ -105,6 +105,16 @@ pub async fn require_user(ctx: &RequestContext) -> Result<CurrentUser, AppError>
     current_user(ctx).await?.ok_or(AppError::Unauthorized)
 }
 
+/// The logged-in admin: 401 signed out, 403 for anyone who is not an admin.
+pub async fn require_admin(ctx: &RequestContext) -> Result<CurrentUser, AppError> {
+    let user = require_user(ctx).await?;
+    if user.role == crate::types::Role::Admin {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Ends the session the browser had, if any (signing in replaces it); returns the
 /// provider it was signed in through.
 pub async fn end_previous(
