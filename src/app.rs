@@ -1,4 +1,5 @@
 //! The app shell: document, nav, routes and the dashboard.
+use crate::admin::AdminPage;
 use crate::auth::{Auth, LoginPage, RegisterPage, UserMenu};
 use crate::challenge::ChallengePage;
 use crate::generation::ModeNote;
@@ -6,7 +7,6 @@ use crate::history::HistoryPage;
 use crate::notes::NotesPage;
 use crate::quiz::{QuizPage, QuizResultPage, QuizStartPage};
 use crate::review::ReviewPage;
-use crate::admin::AdminPage;
 use crate::settings::SettingsPage;
 use crate::topics::TopicsPage;
 use crate::ui::{use_not_found_status, ThemeToggle, THEME_BOOT_SCRIPT};

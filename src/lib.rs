@@ -1,8 +1,8 @@
 //! PromptedCode: coding-interview practice. The same crate builds the server (`ssr`) and
 //! the browser bundle (`hydrate`); server-only modules are behind the `ssr` feature.
 #![recursion_limit = "256"]
-pub mod app;
 pub mod admin;
+pub mod app;
 pub mod auth;
 pub mod challenge;
 pub mod error;

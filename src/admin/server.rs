@@ -5,7 +5,10 @@ use crate::error::AppError;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-pub async fn overview(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<AdminOverview, AppError> {
+pub async fn overview(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<AdminOverview, AppError> {
     let (week, day) = (now - Duration::days(7), now - Duration::days(1));
     let row = db
         .query_one_raw(portable(
