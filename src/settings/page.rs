@@ -151,7 +151,7 @@ fn YourData() -> impl IntoView {
         <section class="card stack" aria-labelledby="data-title">
             <h2 id="data-title">"Your data"</h2>
             <p class="muted">
-                "Everything the app keeps of yours (account, sessions, topics, challenges, quizzes, reviews, notes, quota days) as one JSON file. Your password is not in it."
+                "Everything the app keeps of yours (account, sessions, linked logins, topics, challenges, quizzes, reviews, notes, quota days) as one JSON file. Your password is not in it."
             </p>
             <p><a href="/settings/export" class="button" download data-testid="export-data">"Download my data"</a></p>
         </section>
