@@ -36,6 +36,23 @@ test("register, answer a bank challenge with a key press, find it in history aft
   await expect(row).toContainText("Medium");
   await expect(row).toContainText(verdict);
 
+  // The filter is a plain GET form: its choices live in the address.
+  await page.getByLabel("Difficulty").selectOption("hard");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/difficulty=hard/);
+  await expect(page.getByTestId("history-row").filter({ hasText: title })).toHaveCount(0);
+  await page.getByLabel("Difficulty").selectOption("medium");
+  await page.getByLabel("Asked in").selectOption("challenge");
+  await page.getByLabel("Search questions").fill(title);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/difficulty=medium&kind=challenge&q=/);
+  await expect(page.getByTestId("history-row").filter({ hasText: title })).toHaveCount(1);
+  await page.getByLabel("Search questions").fill("zzqx nothing like it");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.getByText("No challenges match this filter.")).toBeVisible();
+  await page.getByRole("link", { name: "Clear" }).click();
+  await expect(page).toHaveURL(/\/history$/);
+
   await page.reload();
   await expect(page.getByTestId("history-row").filter({ hasText: title })).toHaveCount(1);
 

@@ -1,8 +1,8 @@
-//! The history page: a filter (topic, result), a table on wide screens and a list of cards
+//! The history page: a filter (topic, result, difficulty, kind, words in the question), a table on wide screens and a list of cards
 //! on phones (CSS), and a pager only when there is more than one page.
-use super::model::{HistoryFilter, HistoryPageData, Outcome};
+use super::model::{AskedIn, HistoryFilter, HistoryPageData, Outcome, SearchText};
 use crate::error::AppError;
-use crate::types::Topic;
+use crate::types::{Difficulty, Topic};
 use crate::ui::SignInPrompt;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -34,9 +34,30 @@ fn read_query(get: impl Fn(&str) -> Option<String>) -> Result<Wanted, String> {
                 .map_err(|_| format!("“{r}” is not a result: use correct, wrong or unanswered."))?,
         ),
     };
+    let difficulty = match get("difficulty").filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => Some(
+            d.parse::<Difficulty>()
+                .map_err(|_| format!("“{d}” is not a difficulty: use easy, medium or hard."))?,
+        ),
+    };
+    let asked_in = match get("kind").filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(
+            k.parse::<AskedIn>()
+                .map_err(|_| format!("“{k}” is not a kind: use challenge or quiz."))?,
+        ),
+    };
+    let search = SearchText::parse(&get("q").unwrap_or_default())?;
     Ok(Wanted {
         page,
-        filter: HistoryFilter { topic, outcome },
+        filter: HistoryFilter {
+            topic,
+            outcome,
+            difficulty,
+            asked_in,
+            search,
+        },
     })
 }
 
@@ -54,11 +75,16 @@ pub fn HistoryPage() -> impl IntoView {
         |wanted| {
             Box::pin(async move {
                 match wanted {
-                    Ok(w) => {
-                        super::api::list_history(w.page, w.filter.topic.clone(), w.filter.outcome)
-                            .await
-                            .map(|data| (data, w.filter))
-                    }
+                    Ok(w) => super::api::list_history(
+                        w.page,
+                        w.filter.topic.clone(),
+                        w.filter.outcome,
+                        w.filter.difficulty,
+                        w.filter.asked_in,
+                        w.filter.search.as_ref().map(|s| s.as_str().to_owned()),
+                    )
+                    .await
+                    .map(|data| (data, w.filter)),
                     Err(message) => Err(AppError::invalid("filter", message)),
                 }
             })
@@ -110,6 +136,19 @@ fn FilterForm(topics: Vec<Topic>, filter: HistoryFilter) -> impl IntoView {
         .into_iter()
         .map(|o| view! { <option value=o.as_str() selected=filter.outcome == Some(o)>{o.label()}</option> })
         .collect_view();
+    let difficulty_options = Difficulty::ALL
+        .into_iter()
+        .map(|d| view! { <option value=d.as_str() selected=filter.difficulty == Some(d)>{d.label()}</option> })
+        .collect_view();
+    let kind_options = AskedIn::ALL
+        .into_iter()
+        .map(|k| view! { <option value=k.as_str() selected=filter.asked_in == Some(k)>{k.label()}</option> })
+        .collect_view();
+    let search = filter
+        .search
+        .as_ref()
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
     view! {
         <form method="get" action="/history" class="filters" aria-label="Filter history">
             <div class="field">
@@ -125,6 +164,25 @@ fn FilterForm(topics: Vec<Topic>, filter: HistoryFilter) -> impl IntoView {
                     <option value="" selected=filter.outcome.is_none()>"Any result"</option>
                     {outcome_options}
                 </select>
+            </div>
+            <div class="field">
+                <label for="history-difficulty">"Difficulty"</label>
+                <select id="history-difficulty" name="difficulty">
+                    <option value="" selected=filter.difficulty.is_none()>"Any difficulty"</option>
+                    {difficulty_options}
+                </select>
+            </div>
+            <div class="field">
+                <label for="history-kind">"Asked in"</label>
+                <select id="history-kind" name="kind">
+                    <option value="" selected=filter.asked_in.is_none()>"Challenges and quizzes"</option>
+                    {kind_options}
+                </select>
+            </div>
+            <div class="field">
+                <label for="history-search">"Search questions"</label>
+                <input id="history-search" type="search" name="q" value=search
+                    maxlength=SearchText::MAX.to_string() placeholder="e.g. binary search" />
             </div>
             <button type="submit" class="button">"Filter"</button>
             {(!filter.is_empty()).then(|| view! { <a href="/history" class="button">"Clear"</a> })}

@@ -35,18 +35,27 @@ pub async fn page(
             format!("Page must be between 1 and {MAX_PAGE}."),
         ));
     }
+    let backend = db.get_database_backend();
     let mut values: Vec<Value> = vec![user.0.into()];
     if let Some(slug) = &filter.topic {
         values.push(slug.as_str().into());
     }
+    if let Some(difficulty) = filter.difficulty {
+        values.push(difficulty.as_str().into());
+    }
+    if let Some(search) = &filter.search {
+        values.push(match backend {
+            sea_orm::DbBackend::Postgres => search.as_str().to_owned().into(),
+            _ => like_pattern(search.as_str()).into(),
+        });
+    }
     // Both below page bounds, so the casts cannot wrap.
     values.push(((PAGE_SIZE + 1) as i64).into());
     values.push((((page - 1) * PAGE_SIZE) as i64).into());
-    let backend = db.get_database_backend();
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             backend,
-            history_sql(filter),
+            history_sql(filter, backend),
             values,
         ))
         .await?;
@@ -82,9 +91,24 @@ pub async fn page(
     })
 }
 
-/// One statement per filter shape (eight in all, each prepared once per connection): `$1`
-/// the user, then the topic slug when filtered by topic, then limit and offset.
-fn history_sql(filter: &HistoryFilter) -> String {
+/// `%text%` for `LIKE … ESCAPE '\'`, the text's own `%`, `_` and `\` taken literally.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// One statement per filter shape (each prepared once per connection): `$1` the user, then
+/// the topic slug, the difficulty and the search, each when filtered by it, then limit and
+/// offset. The search is Postgres full-text search (English stemming) over the question's
+/// title and text; SQLite has no such thing here, so it is a case-insensitive `LIKE`.
+fn history_sql(filter: &HistoryFilter, backend: sea_orm::DbBackend) -> String {
     let mut sql = String::from(
         "SELECT c.id, c.correct, c.created_at, q.title, q.difficulty, t.name, c.quiz_id \
          FROM challenges c \
@@ -94,9 +118,28 @@ fn history_sql(filter: &HistoryFilter) -> String {
     );
     let mut next = 2;
     if filter.topic.is_some() {
-        sql.push_str(" AND t.slug = $2");
-        next = 3;
+        sql.push_str(&format!(" AND t.slug = ${next}"));
+        next += 1;
     }
+    if filter.difficulty.is_some() {
+        sql.push_str(&format!(" AND q.difficulty = ${next}"));
+        next += 1;
+    }
+    if filter.search.is_some() {
+        sql.push_str(&match backend {
+            sea_orm::DbBackend::Postgres => format!(
+                " AND to_tsvector('english', q.title || ' ' || q.stem) \
+                 @@ plainto_tsquery('english', ${next})"
+            ),
+            _ => format!(" AND (q.title || ' ' || q.stem) LIKE ${next} ESCAPE '\\'"),
+        });
+        next += 1;
+    }
+    sql.push_str(match filter.asked_in {
+        None => "",
+        Some(super::model::AskedIn::Challenge) => " AND c.quiz_id IS NULL",
+        Some(super::model::AskedIn::Quiz) => " AND c.quiz_id IS NOT NULL",
+    });
     sql.push_str(match filter.outcome {
         None => "",
         Some(Outcome::Correct) => " AND c.correct = TRUE",
@@ -138,4 +181,15 @@ pub async fn stats(
         correct: count(correct.unwrap_or(0))?,
         reviews_due: u64::from(counts_from(&row, 2)?.due(new_per_day)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn a_search_is_taken_literally() {
+        assert_eq!(like_pattern("O(n)"), "%O(n)%");
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
 }

@@ -9,7 +9,7 @@ use promptedcode::auth::server::accounts as auth;
 use promptedcode::challenge::server as challenges;
 use promptedcode::entities::{challenge, question, session, user};
 use promptedcode::error::AppError;
-use promptedcode::history::model::{HistoryFilter, Outcome};
+use promptedcode::history::model::{AskedIn, HistoryFilter, Outcome, SearchText};
 use promptedcode::history::server as history;
 use promptedcode::questions::bank;
 use promptedcode::types::{ChallengeId, Difficulty};
@@ -467,8 +467,8 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
     // Filters: by result, by topic, both; each page still newest first.
     let answered = first.entries[0].outcome;
     let by_result = |outcome| HistoryFilter {
-        topic: None,
         outcome: Some(outcome),
+        ..HistoryFilter::default()
     };
     let only_answered = history::page(&db, user, 1, &by_result(answered), vec![], &LocalClock::UTC)
         .await
@@ -494,7 +494,7 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
     let in_topic = served.iter().filter(|v| v.topic == first_topic).count();
     let by_topic = HistoryFilter {
         topic: Some(first_topic.slug.clone()),
-        outcome: None,
+        ..HistoryFilter::default()
     };
     let topic_page = history::page(&db, user, 1, &by_topic, vec![], &LocalClock::UTC)
         .await
@@ -507,6 +507,7 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
     let nothing = HistoryFilter {
         topic: Some(first_topic.slug.clone()),
         outcome: Some(Outcome::Correct),
+        ..HistoryFilter::default()
     };
     let correct_in_topic = history::page(&db, user, 1, &nothing, vec![], &LocalClock::UTC)
         .await
@@ -515,6 +516,65 @@ async fn history_is_paged_newest_first_and_private(db: DatabaseConnection) {
         .entries
         .iter()
         .all(|e| e.outcome == Outcome::Correct && e.topic == first_topic.name));
+
+    // By difficulty, by where it was asked, by words of the question.
+    let listed = |filter: HistoryFilter| {
+        let db = db.clone();
+        async move {
+            let mut ids = Vec::new();
+            for page in 1..=3 {
+                let found = history::page(&db, user, page, &filter, vec![], &LocalClock::UTC)
+                    .await
+                    .unwrap();
+                ids.extend(found.entries.iter().map(|e| e.id));
+            }
+            ids
+        }
+    };
+    let hard = served
+        .iter()
+        .filter(|v| v.difficulty == Difficulty::Hard)
+        .count();
+    let only_hard = listed(HistoryFilter {
+        difficulty: Some(Difficulty::Hard),
+        ..HistoryFilter::default()
+    })
+    .await;
+    assert_eq!(only_hard.len(), hard);
+    assert_eq!(
+        listed(HistoryFilter {
+            asked_in: Some(AskedIn::Challenge),
+            ..HistoryFilter::default()
+        })
+        .await
+        .len(),
+        25
+    );
+    assert!(listed(HistoryFilter {
+        asked_in: Some(AskedIn::Quiz),
+        ..HistoryFilter::default()
+    })
+    .await
+    .is_empty());
+    let word = served[0]
+        .title
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 5)
+        .max_by_key(|w| w.len())
+        .expect("a title with a word of 5 letters")
+        .to_owned();
+    let search = |text: &str| HistoryFilter {
+        search: SearchText::parse(text).unwrap(),
+        ..HistoryFilter::default()
+    };
+    let found = listed(search(&word.to_uppercase())).await;
+    assert!(found.contains(&served[0].id), "{word}: {found:?}");
+    assert!(found.len() < 25, "{word} is not in every question");
+    assert!(listed(search("zzqxv nowhere")).await.is_empty());
+    assert!(
+        listed(search("%%")).await.is_empty(),
+        "taken literally, not as a wildcard"
+    );
 
     let theirs = history::page(&db, other, 1, &all, vec![], &LocalClock::UTC)
         .await
