@@ -381,11 +381,10 @@ impl Config {
             .filter(|t| !t.trim().is_empty())
             .map(|t| Secret(t.trim().to_owned()));
         if metrics_token.as_ref().is_some_and(|t| t.0.len() < 16) {
-            return Err(ConfigError {
-                name: "METRICS_TOKEN".into(),
-                shown: "(not shown)".into(),
-                reason: "use at least 16 characters".into(),
-            });
+            return Err(ConfigError::hidden(
+                "METRICS_TOKEN",
+                "use at least 16 characters",
+            ));
         }
         let pool_target = number("POOL_TARGET", "2", 0..=100)? as u32;
         let admins = get("ADMIN_EMAILS", "");

@@ -85,9 +85,6 @@ pub async fn providers() -> Result<Vec<super::model::ProviderLink>, AppError> {
         .config
         .providers
         .iter()
-        .map(|p| super::model::ProviderLink {
-            id: p.id.clone(),
-            name: p.name.clone(),
-        })
+        .map(|p| p.link())
         .collect())
 }

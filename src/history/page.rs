@@ -14,6 +14,22 @@ struct Wanted {
     filter: HistoryFilter,
 }
 
+/// A filter in the address: absent or empty is no filter; any other value must be `what`.
+fn filter_param<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    what: &str,
+) -> Result<Option<T>, String> {
+    get(key)
+        .filter(|value| !value.is_empty())
+        .map(|value| {
+            value
+                .parse()
+                .map_err(|_| format!("“{value}” is not {what}."))
+        })
+        .transpose()
+}
+
 fn read_query(get: impl Fn(&str) -> Option<String>) -> Result<Wanted, String> {
     let page = match get("page").filter(|p| !p.is_empty()) {
         None => 1,
@@ -23,31 +39,10 @@ fn read_query(get: impl Fn(&str) -> Option<String>) -> Result<Wanted, String> {
             .filter(|p| *p >= 1)
             .ok_or_else(|| format!("“{p}” is not a page number."))?,
     };
-    let topic = match get("topic").filter(|t| !t.is_empty()) {
-        None => None,
-        Some(t) => Some(t.parse().map_err(|_| format!("“{t}” is not a topic."))?),
-    };
-    let outcome = match get("result").filter(|r| !r.is_empty()) {
-        None => None,
-        Some(r) => Some(
-            r.parse::<Outcome>()
-                .map_err(|_| format!("“{r}” is not a result: use correct, wrong or unanswered."))?,
-        ),
-    };
-    let difficulty = match get("difficulty").filter(|d| !d.is_empty()) {
-        None => None,
-        Some(d) => Some(
-            d.parse::<Difficulty>()
-                .map_err(|_| format!("“{d}” is not a difficulty: use easy, medium or hard."))?,
-        ),
-    };
-    let asked_in = match get("kind").filter(|k| !k.is_empty()) {
-        None => None,
-        Some(k) => Some(
-            k.parse::<AskedIn>()
-                .map_err(|_| format!("“{k}” is not a kind: use challenge or quiz."))?,
-        ),
-    };
+    let topic = filter_param(&get, "topic", "a topic")?;
+    let outcome = filter_param(&get, "result", "a result: use correct, wrong or unanswered")?;
+    let difficulty = filter_param(&get, "difficulty", "a difficulty: use easy, medium or hard")?;
+    let asked_in = filter_param(&get, "kind", "a kind: use challenge or quiz")?;
     let search = SearchText::parse(&get("q").unwrap_or_default())?;
     Ok(Wanted {
         page,
@@ -122,6 +117,20 @@ pub fn HistoryPage() -> impl IntoView {
     }
 }
 
+/// A select's options for each of `all`, the current one selected.
+fn choices<T: Copy + PartialEq>(
+    all: impl IntoIterator<Item = T>,
+    current: Option<T>,
+    value: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> impl IntoView {
+    all.into_iter()
+        .map(|choice| {
+            view! { <option value=value(choice) selected=current == Some(choice)>{label(choice)}</option> }
+        })
+        .collect_view()
+}
+
 /// A plain GET form: it works before the bundle loads, and navigates in place after.
 #[component]
 fn FilterForm(topics: Vec<Topic>, filter: HistoryFilter) -> impl IntoView {
@@ -132,18 +141,24 @@ fn FilterForm(topics: Vec<Topic>, filter: HistoryFilter) -> impl IntoView {
             view! { <option value=t.slug.to_string() selected=selected>{t.name}</option> }
         })
         .collect_view();
-    let outcome_options = Outcome::ALL
-        .into_iter()
-        .map(|o| view! { <option value=o.as_str() selected=filter.outcome == Some(o)>{o.label()}</option> })
-        .collect_view();
-    let difficulty_options = Difficulty::ALL
-        .into_iter()
-        .map(|d| view! { <option value=d.as_str() selected=filter.difficulty == Some(d)>{d.label()}</option> })
-        .collect_view();
-    let kind_options = AskedIn::ALL
-        .into_iter()
-        .map(|k| view! { <option value=k.as_str() selected=filter.asked_in == Some(k)>{k.label()}</option> })
-        .collect_view();
+    let outcome_options = choices(
+        Outcome::ALL,
+        filter.outcome,
+        Outcome::as_str,
+        Outcome::label,
+    );
+    let difficulty_options = choices(
+        Difficulty::ALL,
+        filter.difficulty,
+        Difficulty::as_str,
+        Difficulty::label,
+    );
+    let kind_options = choices(
+        AskedIn::ALL,
+        filter.asked_in,
+        AskedIn::as_str,
+        AskedIn::label,
+    );
     let search = filter
         .search
         .as_ref()

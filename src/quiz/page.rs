@@ -154,11 +154,11 @@ pub fn QuizPage() -> impl IntoView {
                     Err(e) => {
                         crate::ui::use_error_status(&e);
                         view! {
-                        <div class="card empty">
-                            <p role="alert">{e.to_string()}</p>
-                            <a href="/quiz" class="button">"Start a quiz"</a>
-                        </div>
-                    }.into_any()
+                            <div class="card empty">
+                                <p role="alert">{e.to_string()}</p>
+                                <a href="/quiz" class="button">"Start a quiz"</a>
+                            </div>
+                        }.into_any()
                     }
                     Ok((view, last)) => view! { <QuizScreen view last /> }.into_any(),
                 })}
@@ -299,11 +299,11 @@ pub fn QuizResultPage() -> impl IntoView {
                     Err(e) => {
                         crate::ui::use_error_status(&e);
                         view! {
-                        <div class="card empty">
-                            <p role="alert">{e.to_string()}</p>
-                            <a href="/quiz" class="button">"Start a quiz"</a>
-                        </div>
-                    }.into_any()
+                            <div class="card empty">
+                                <p role="alert">{e.to_string()}</p>
+                                <a href="/quiz" class="button">"Start a quiz"</a>
+                            </div>
+                        }.into_any()
                     }
                     Ok(result) => view! { <ResultView result /> }.into_any(),
                 })}

@@ -17,7 +17,6 @@ pub async fn my_settings() -> Result<SettingsPageData, AppError> {
         sessions,
         logins: logins.linked,
         linkable: logins.linkable,
-        has_password: logins.has_password,
         zones: crate::clock::zone_names().map(str::to_owned).collect(),
         email: user.email,
         display_name: user.display_name,

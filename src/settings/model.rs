@@ -15,8 +15,6 @@ pub struct SettingsPageData {
     pub logins: Vec<LinkedLogin>,
     /// Configured providers not linked yet.
     pub linkable: Vec<crate::auth::model::ProviderLink>,
-    /// Whether a password is also a way in.
-    pub has_password: bool,
 }
 
 /// A provider login linked to the account.

@@ -113,12 +113,20 @@ pub async fn end_other_sessions(
     Ok(done.rows_affected)
 }
 
-/// The settings' "Linked logins": the caller's, the providers they can still link, and
-/// whether they have a password.
+/// The settings' "Linked logins": the caller's, and the providers they can still link.
 pub struct Logins {
     pub linked: Vec<crate::settings::model::LinkedLogin>,
     pub linkable: Vec<crate::auth::model::ProviderLink>,
-    pub has_password: bool,
+}
+
+/// Whether a password is one of the user's ways in.
+async fn has_password(db: &impl sea_orm::ConnectionTrait, user: UserId) -> Result<bool, AppError> {
+    Ok(user::Entity::find_by_id(user.0)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?
+        .password_hash
+        .is_some())
 }
 
 pub async fn logins(
@@ -127,14 +135,8 @@ pub async fn logins(
     providers: &[crate::auth::server::external::ProviderConfig],
     clock: &LocalClock,
 ) -> Result<Logins, AppError> {
-    let has_password = user::Entity::find_by_id(user.0)
-        .one(db)
-        .await?
-        .ok_or(AppError::Unauthorized)?
-        .password_hash
-        .is_some();
     let rows = crate::auth::server::external::identities::of_user(db, user).await?;
-    let only_one = !has_password && rows.len() == 1;
+    let only_one = rows.len() == 1 && !has_password(db, user).await?;
     let name_of = |id: &str| {
         providers
             .iter()
@@ -144,10 +146,7 @@ pub async fn logins(
     let linkable = providers
         .iter()
         .filter(|p| !rows.iter().any(|row| row.provider == p.id))
-        .map(|p| crate::auth::model::ProviderLink {
-            id: p.id.clone(),
-            name: p.name.clone(),
-        })
+        .map(|p| p.link())
         .collect();
     let linked = rows
         .into_iter()
@@ -159,11 +158,7 @@ pub async fn logins(
             last_way_in: only_one,
         })
         .collect();
-    Ok(Logins {
-        linked,
-        linkable,
-        has_password,
-    })
+    Ok(Logins { linked, linkable })
 }
 
 /// Unlinks one of `user`'s provider logins, in one transaction with the check that
@@ -177,12 +172,7 @@ pub async fn unlink(db: &DatabaseConnection, user: UserId, id: i64) -> Result<()
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("That linked login".into()))?;
-    let has_password = user::Entity::find_by_id(user.0)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::Unauthorized)?
-        .password_hash
-        .is_some();
+    let has_password = has_password(&txn, user).await?;
     let others = user_identity::Entity::find()
         .filter(user_identity::Column::UserId.eq(user.0))
         .filter(user_identity::Column::Id.ne(login.id))
@@ -202,9 +192,10 @@ pub async fn unlink(db: &DatabaseConnection, user: UserId, id: i64) -> Result<()
 
 /// Every row of the learner's, as one JSON document: their account, sessions, own topics
 /// and topic settings, challenges, quizzes with their items, review cards and logs, notes,
-/// quota days, model calls and linked provider logins. Each table is read by the learner's id (quiz items by their
-/// quizzes'), so nothing of anyone else's can be in it. Left out: the password hash and the
-/// sessions' ids (credentials, not data); the questions themselves, which are shared.
+/// quota days, model calls and linked provider logins. Each table is read by the learner's
+/// id (quiz items by their quizzes'), so nothing of anyone else's can be in it. Left out:
+/// the password hash and the sessions' ids (credentials, not data); the questions
+/// themselves, which are shared.
 pub async fn export(db: &DatabaseConnection, user: UserId) -> Result<serde_json::Value, AppError> {
     use crate::entities::{
         challenge, llm_call, note, quiz, quiz_item, quota_usage, review_card, review_log, topic,

@@ -395,6 +395,13 @@ pub async fn login(
     }
 }
 
+/// 256 random bits as 64 hex characters: a secret for a cookie (only its hash is stored).
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
 pub fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
@@ -418,9 +425,7 @@ pub async fn create_session_via(
     device: &Device,
     provider: Option<&str>,
 ) -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = hex(&bytes);
+    let token = random_token();
     let now = chrono::Utc::now();
     session::ActiveModel {
         id_hash: Set(hash_token(&token)),
@@ -547,13 +552,10 @@ pub async fn delete_session(
     db: &DatabaseConnection,
     token: &str,
 ) -> Result<Option<String>, AppError> {
-    let id_hash = hash_token(token);
-    let provider = session::Entity::find_by_id(id_hash.clone())
-        .one(db)
-        .await?
-        .and_then(|s| s.provider);
-    session::Entity::delete_by_id(id_hash).exec(db).await?;
-    Ok(provider)
+    let ended = session::Entity::delete_by_id(hash_token(token))
+        .exec_with_returning(db)
+        .await?;
+    Ok(ended.and_then(|s| s.provider))
 }
 
 /// Removes sessions past their lifetime or idle timeout; returns how many.

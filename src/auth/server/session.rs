@@ -130,11 +130,7 @@ pub async fn end_previous(
 /// Hands the browser the cookie of a session just created for it.
 pub async fn set_session_cookie(ctx: &RequestContext, token: &str) -> Result<(), AppError> {
     end_previous(&ctx.state, &ctx.headers).await?;
-    let config = &ctx.state.config;
-    ctx.append_response_header(
-        header::SET_COOKIE,
-        cookie(config, token, config.session_ttl_hours * 3600),
-    );
+    ctx.append_response_header(header::SET_COOKIE, session_cookie(&ctx.state.config, token));
     Ok(())
 }
 

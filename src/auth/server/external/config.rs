@@ -38,6 +38,14 @@ pub struct ProviderConfig {
 }
 
 impl ProviderConfig {
+    /// How the login page and the settings offer it.
+    pub fn link(&self) -> crate::auth::model::ProviderLink {
+        crate::auth::model::ProviderLink {
+            id: self.id.clone(),
+            name: self.name.clone(),
+        }
+    }
+
     pub fn is_oidc(&self) -> bool {
         matches!(self.kind, ProviderKind::Oidc { .. })
     }

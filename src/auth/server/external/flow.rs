@@ -9,7 +9,7 @@
 //! nonce). Nothing of an account is touched here.
 use super::config::{ProviderConfig, ProviderKind};
 use crate::auth::model::AuthFailure;
-use crate::auth::server::accounts::hash_token;
+use crate::auth::server::accounts::{hash_token, random_token};
 use crate::entities::auth_flow;
 use crate::types::UserId;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreGenderClaim};
@@ -68,12 +68,6 @@ pub struct CallbackQuery {
     pub error_description: Option<String>,
     /// RFC 9207: the issuer that answered (checked when present).
     pub iss: Option<String>,
-}
-
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-    crate::questions::dedup::hex(&bytes)
 }
 
 async fn discover(
@@ -212,29 +206,18 @@ async fn take_flow(
     let state = state
         .filter(|s| !s.is_empty() && s.len() <= 512)
         .ok_or(AuthFailure::State)?;
-    let state_hash = hash_token(state);
-    let internal = |err: sea_orm::DbErr| {
-        tracing::error!(error = %err, "cannot read a sign-in flow");
-        AuthFailure::Internal
-    };
-    let flow = auth_flow::Entity::find_by_id(state_hash.clone())
-        .one(db)
+    // One DELETE … RETURNING: only the request that deletes the row goes on, so a second
+    // callback (or a second instance racing this one) finds nothing to take.
+    let flow = auth_flow::Entity::delete_by_id(hash_token(state))
+        .exec_with_returning(db)
         .await
-        .map_err(internal)?
+        .map_err(|err| {
+            tracing::error!(error = %err, "cannot take a sign-in flow");
+            AuthFailure::Internal
+        })?
         .ok_or(AuthFailure::State)?;
-    // Only the request that deletes the row goes on: a second callback (or a second
-    // instance racing this one) finds nothing to take.
-    let taken = auth_flow::Entity::delete_many()
-        .filter(auth_flow::Column::StateHash.eq(state_hash))
-        .exec(db)
-        .await
-        .map_err(internal)?;
     let this_browser = browser_token.is_some_and(|token| hash_token(token) == flow.browser_hash);
-    if taken.rows_affected != 1
-        || flow.provider != provider.id
-        || !this_browser
-        || flow.expires_at <= chrono::Utc::now()
-    {
+    if flow.provider != provider.id || !this_browser || flow.expires_at <= chrono::Utc::now() {
         return Err(AuthFailure::State);
     }
     Ok(flow)

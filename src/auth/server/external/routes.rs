@@ -64,8 +64,12 @@ fn failed(config: &Config, page: &str, failure: AuthFailure, provider: Option<&s
     if page == "/settings" {
         location.push_str("#logins");
     }
-    let clear = session::named_cookie(config, flow_cookie_name(config), "", 0);
-    see_other(&location, vec![clear])
+    see_other(&location, vec![clear_flow_cookie(config)])
+}
+
+/// Removes the flow's cookie: a callback is its flow's last use, whatever came of it.
+fn clear_flow_cookie(config: &Config) -> HeaderValue {
+    session::named_cookie(config, flow_cookie_name(config), "", 0)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -154,7 +158,7 @@ pub async fn callback(
         Ok(finished) => finished,
         Err(failure) => return failed(config, "/login", failure, Some(&provider.id)),
     };
-    let clear_flow = session::named_cookie(config, flow_cookie_name(config), "", 0);
+    let clear_flow = clear_flow_cookie(config);
 
     if let Some(link_user) = finished.link_user {
         let caller = session::caller(&state, &headers, once.as_deref()).await;
