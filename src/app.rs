@@ -5,6 +5,7 @@ use crate::challenge::ChallengePage;
 use crate::generation::ModeNote;
 use crate::history::HistoryPage;
 use crate::notes::NotesPage;
+use crate::plan::{PlanPage, TodayPlan, WizardPage};
 use crate::quiz::{QuizPage, QuizResultPage, QuizStartPage};
 use crate::review::ReviewPage;
 use crate::settings::SettingsPage;
@@ -73,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notes") view=NotesPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/wizard") view=WizardPage ssr=SsrMode::Async />
+                    <Route path=path!("/plan") view=PlanPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>
@@ -82,19 +85,41 @@ pub fn App() -> impl IntoView {
 }
 
 /// Plain links (the server renders every page: no client-side router to hand them to), the
-/// one for the page on screen marked `aria-current`.
+/// one for the page on screen marked `aria-current`. Wide screens show them in the bar;
+/// phones fold them into a "Menu" disclosure (a `<details>`: keyboard and screen readers
+/// know it without any script). Only one of the two is displayed at a time.
 #[component]
 fn NavLinks() -> impl IntoView {
     let here = use_location().pathname.get_untracked();
-    let current = move |href: &str| (here == href).then_some("page");
+    let links = move || {
+        [
+            ("/challenge", "Challenge"),
+            ("/quiz", "Quiz"),
+            ("/review", "Review"),
+            ("/plan", "Plan"),
+            ("/notes", "Notes"),
+            ("/history", "History"),
+            ("/topics", "Topics"),
+        ]
+        .into_iter()
+        .map(|(href, label)| {
+            let current = (here == href).then_some("page");
+            view! { <a href=href aria-current=current>{label}</a> }
+        })
+        .collect_view()
+    };
+    let home = (use_location().pathname.get_untracked() == "/").then_some("page");
     view! {
-        <a href="/" class="brand" aria-current=current("/")>"PromptedCode"</a>
-        <a href="/challenge" aria-current=current("/challenge")>"Challenge"</a>
-        <a href="/quiz" aria-current=current("/quiz")>"Quiz"</a>
-        <a href="/review" aria-current=current("/review")>"Review"</a>
-        <a href="/notes" aria-current=current("/notes")>"Notes"</a>
-        <a href="/history" aria-current=current("/history")>"History"</a>
-        <a href="/topics" aria-current=current("/topics")>"Topics"</a>
+        <a href="/" class="brand" aria-current=home>"PromptedCode"</a>
+        <span class="nav-wide">{links()}</span>
+        <details class="nav-menu">
+            <summary>"Menu"</summary>
+            <div class="nav-menu-panel">
+                <a href="/">"Today"</a>
+                {links()}
+                <a href="/settings">"Settings"</a>
+            </div>
+        </details>
     }
 }
 
@@ -103,7 +128,14 @@ fn HomePage() -> impl IntoView {
     let stats = Resource::new(|| (), |_| Box::pin(crate::history::api::my_stats()));
     // Its own boundary: whether a model is configured (one resource per boundary).
     let ai_status = Resource::new(|| (), |_| Box::pin(crate::generation::api::get_ai_status()));
+    let dashboard = Resource::new(|| (), |_| Box::pin(crate::plan::api::my_dashboard()));
+    let saved = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("plan").is_some());
     view! {
+        <Suspense fallback=|| ()>
+            {move || dashboard.get().and_then(Result::ok).flatten().map(|dashboard| view! {
+                <TodayPlan dashboard saved />
+            })}
+        </Suspense>
         <section class="hero">
             <h1>"Practise coding interviews, one honest question at a time."</h1>
             <p class="lead">

@@ -52,7 +52,8 @@ impl LocalClock {
         out
     }
 
-    fn local_date(&self, now: DateTime<Utc>) -> NaiveDate {
+    /// The local date at `now`.
+    pub fn local_date(&self, now: DateTime<Utc>) -> NaiveDate {
         now.with_timezone(&self.zone).date_naive()
     }
 
@@ -72,12 +73,16 @@ impl LocalClock {
             .unwrap_or_else(|| midnight.and_utc())
     }
 
-    /// The local day around `now`: its first instant and the next day's, in UTC (23 or 25
-    /// hours apart on the days the clocks change).
-    pub fn day_bounds(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-        let date = self.local_date(now);
+    /// A local date's first instant and the next date's, in UTC (23 or 25 hours apart on
+    /// the days the clocks change).
+    pub fn date_bounds(&self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
         let next = date.succ_opt().expect("dates this far out are not in use");
         (self.start_of(date), self.start_of(next))
+    }
+
+    /// The local day around `now`: its first instant and the next day's, in UTC.
+    pub fn day_bounds(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        self.date_bounds(self.local_date(now))
     }
 
     /// Seconds until the next local midnight (at least 1).

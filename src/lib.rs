@@ -9,6 +9,7 @@ pub mod error;
 pub mod generation;
 pub mod history;
 pub mod notes;
+pub mod plan;
 pub mod quiz;
 pub mod review;
 pub mod settings;

@@ -17,6 +17,7 @@ mod m20261203_000013_review_and_notes;
 pub mod m20261206_000014_time_zones;
 mod m20261206_000015_session_devices;
 mod m20261207_000016_external_logins;
+mod m20261207_000017_study_plans;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_time_zones::Migration),
             Box::new(m20261206_000015_session_devices::Migration),
             Box::new(m20261207_000016_external_logins::Migration),
+            Box::new(m20261207_000017_study_plans::Migration),
         ]
     }
 }

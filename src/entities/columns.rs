@@ -67,6 +67,8 @@ word_column!(crate::quiz::model::QuizKind);
 word_column!(crate::review::model::CardState);
 word_column!(crate::review::model::CardOrigin);
 word_column!(crate::review::model::ReviewRating);
+word_column!(crate::plan::model::JobRole);
+word_column!(crate::plan::model::Experience);
 
 /// A question's four options, stored as a JSON array of strings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,4 +93,20 @@ text_column!(
     OptionList,
     |v| serde_json::to_string(&v.0).expect("strings serialise"),
     OptionList::parse
+);
+
+/// A study plan's target companies, stored as a JSON array of strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompanyList(pub Vec<String>);
+
+#[derive(Debug, thiserror::Error)]
+#[error("stored companies are not a JSON list of strings: {0}")]
+pub struct BadCompanies(String);
+
+text_column!(
+    CompanyList,
+    |v| serde_json::to_string(&v.0).expect("strings serialise"),
+    |text: &str| serde_json::from_str(text)
+        .map(CompanyList)
+        .map_err(|e| BadCompanies(e.to_string()))
 );

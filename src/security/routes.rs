@@ -133,6 +133,8 @@ pub const ROUTES: &[Route] = &[
     page("/notes"),
     page("/settings"),
     page("/admin"),
+    page("/wizard"),
+    page("/plan"),
     page("/login"),
     page("/register"),
     Route {
@@ -205,6 +207,11 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/settings/logins/unlink", SignedIn, Unlimited),
     server_fn("/api/settings/delete-account", SignedIn, Unlimited),
     server_fn("/api/auth/providers", Public, Unlimited),
+    server_fn("/api/wizard/view", SignedIn, Unlimited),
+    server_fn("/api/wizard/step", SignedIn, Unlimited),
+    server_fn("/api/wizard/create", SignedIn, Unlimited),
+    server_fn("/api/plan/dashboard", Public, Unlimited),
+    server_fn("/api/plan/mine", SignedIn, Unlimited),
     server_fn("/api/admin/overview", Access::Admin, Unlimited),
 ];
 

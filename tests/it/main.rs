@@ -23,6 +23,7 @@ mod quota;
 mod real_llm;
 mod repository;
 mod review;
+mod plan;
 mod settings;
 mod topics;
 mod webhook;
