@@ -6,6 +6,7 @@ use crate::generation::ModeNote;
 use crate::history::HistoryPage;
 use crate::notes::NotesPage;
 use crate::plan::{PlanPage, TodayPlan, WizardPage};
+use crate::progress::ProgressPage;
 use crate::quiz::{QuizPage, QuizResultPage, QuizStartPage};
 use crate::review::ReviewPage;
 use crate::settings::SettingsPage;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/wizard") view=WizardPage ssr=SsrMode::Async />
                     <Route path=path!("/plan") view=PlanPage ssr=SsrMode::Async />
+                    <Route path=path!("/progress") view=ProgressPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 </Routes>
@@ -97,6 +99,7 @@ fn NavLinks() -> impl IntoView {
             ("/quiz", "Quiz"),
             ("/review", "Review"),
             ("/plan", "Plan"),
+            ("/progress", "Progress"),
             ("/notes", "Notes"),
             ("/history", "History"),
             ("/topics", "Topics"),

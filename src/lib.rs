@@ -10,6 +10,7 @@ pub mod generation;
 pub mod history;
 pub mod notes;
 pub mod plan;
+pub mod progress;
 pub mod quiz;
 pub mod review;
 pub mod settings;

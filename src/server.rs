@@ -122,7 +122,17 @@ pub async fn build(
         .route("/api/challenge/generate", post(stream::generate))
         .route(
             "/settings/export",
-            get(crate::settings::server::download_export),
+            get(crate::settings::transfer::download_export),
+        )
+        .route(
+            "/settings/export.csv",
+            get(crate::settings::transfer::download_csv),
+        )
+        .route(
+            "/settings/import",
+            post(crate::settings::transfer::upload_import).layer(
+                axum::extract::DefaultBodyLimit::max(crate::settings::transfer::IMPORT_MAX_BYTES),
+            ),
         )
         .route("/auth/login/{provider}", get(external::login))
         .route("/auth/link/{provider}", get(external::link))

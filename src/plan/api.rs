@@ -1,7 +1,7 @@
 //! Study-plan server functions. The wizard's steps are plain forms: each keeps its answers
 //! server-side and sends the browser back to `/wizard` (a problem comes back in the
 //! address, next to its field).
-use super::model::{Dashboard, PlanView, WizardFields, WizardView};
+use super::model::{Dashboard, PlanView, WizardView};
 use crate::error::AppError;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -44,7 +44,7 @@ pub async fn save_wizard_step(
         "next" => Move::Next,
         _ => return Err(AppError::BadRequest("go is back or next.".into())),
     };
-    let submitted = WizardFields {
+    let submitted = super::model::WizardFields {
         role,
         experience,
         companies,

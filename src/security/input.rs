@@ -14,17 +14,27 @@ use futures_util::StreamExt;
 /// bytes; the longest field (a 128-character password, a 200-character focus) is far below.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The body limit of a path: `MAX_BODY_BYTES`, but an import file may be larger.
+fn limit_for(path: &str) -> usize {
+    if path == "/settings/import" {
+        crate::settings::transfer::IMPORT_MAX_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 pub async fn guard_body(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
+    let limit = limit_for(request.uri().path());
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > DRAINED_BYTES as u64) {
-        return too_large().into_response();
+        return too_large(limit).into_response();
     }
     // A declared size under the drain bound but over the limit is read to its end below.
     let (parts, body) = request.into_parts();
@@ -35,9 +45,9 @@ pub async fn guard_body(request: Request, next: Next) -> Response {
             return AppError::BadRequest("The request body could not be read.".into())
                 .into_response();
         };
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+        if bytes.len() + chunk.len() > limit {
             drain(body).await;
-            return too_large().into_response();
+            return too_large(limit).into_response();
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -72,9 +82,9 @@ async fn drain(mut body: axum::body::BodyDataStream) {
     .await;
 }
 
-fn too_large() -> AppError {
+fn too_large(limit: usize) -> AppError {
     AppError::PayloadTooLarge {
-        limit_bytes: MAX_BODY_BYTES as u32,
+        limit_bytes: limit as u32,
     }
 }
 

@@ -56,6 +56,8 @@ pub enum Kind {
     Stream,
     /// A file to download (a plain GET route).
     Download,
+    /// A file sent up as a multipart form (a plain POST route; its own body limit).
+    Upload,
     /// A plain GET route answered with a redirect (external sign-in).
     Redirect,
     /// A message from another server (a webhook).
@@ -135,6 +137,7 @@ pub const ROUTES: &[Route] = &[
     page("/admin"),
     page("/wizard"),
     page("/plan"),
+    page("/progress"),
     page("/login"),
     page("/register"),
     Route {
@@ -143,6 +146,22 @@ pub const ROUTES: &[Route] = &[
         kind: Kind::Download,
         access: SignedIn,
         csrf: Csrf::SafeMethod,
+        rate: Unlimited,
+    },
+    Route {
+        method: "GET",
+        path: "/settings/export.csv",
+        kind: Kind::Download,
+        access: SignedIn,
+        csrf: Csrf::SafeMethod,
+        rate: Unlimited,
+    },
+    Route {
+        method: "POST",
+        path: "/settings/import",
+        kind: Kind::Upload,
+        access: SignedIn,
+        csrf: Csrf::SameOrigin,
         rate: Unlimited,
     },
     sign_in_redirect("/auth/login/{provider}", Public, RateClass::SignIn),
@@ -212,6 +231,7 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/wizard/create", SignedIn, Unlimited),
     server_fn("/api/plan/dashboard", Public, Unlimited),
     server_fn("/api/plan/mine", SignedIn, Unlimited),
+    server_fn("/api/progress", SignedIn, Unlimited),
     server_fn("/api/admin/overview", Access::Admin, Unlimited),
 ];
 

@@ -5,5 +5,7 @@ pub mod model;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod transfer;
 
 pub use page::SettingsPage;

@@ -147,13 +147,38 @@ fn Sessions(sessions: Vec<SessionInfo>, error: Option<AppError>, ended: bool) ->
 
 #[component]
 fn YourData() -> impl IntoView {
+    let (imported, already, error) = use_query_map().with_untracked(|q| {
+        (
+            q.get("imported").and_then(|n| n.parse::<u64>().ok()),
+            q.get("already").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0),
+            q.get("import_error"),
+        )
+    });
+    let done = imported.map(|added| match (added, already) {
+        (0, 0) => "The file has no answers to import.".to_owned(),
+        (0, n) => format!("Nothing new: all {n} answers of the file are already in your history."),
+        (a, 0) => format!("Imported {a} answers into your history ✓"),
+        (a, n) => format!("Imported {a} answers ✓ ({n} were already in your history)."),
+    });
     view! {
-        <section class="card stack" aria-labelledby="data-title">
+        <section class="card stack" id="data" aria-labelledby="data-title">
             <h2 id="data-title">"Your data"</h2>
             <p class="muted">
-                "Everything the app keeps of yours (account, sessions, linked logins, topics, challenges, quizzes, reviews, notes, quota days) as one JSON file. Your password is not in it."
+                "Everything the app keeps of yours (account, sessions, linked logins, topics, challenges, quizzes, reviews, notes, quota days) as one JSON file, or every answer as a CSV table. Your password is not in them."
             </p>
-            <p><a href="/settings/export" class="button" download data-testid="export-data">"Download my data"</a></p>
+            <p class="actions">
+                <a href="/settings/export" class="button" download data-testid="export-data">"Download my data (JSON)"</a>
+                <a href="/settings/export.csv" class="button" download data-testid="export-csv">"Download my answers (CSV)"</a>
+            </p>
+            <form method="post" action="/settings/import" enctype="multipart/form-data" class="stack" data-testid="import-form">
+                <label for="import-file">"Import answers from a JSON export"</label>
+                <input id="import-file" type="file" name="file" accept="application/json,.json" required
+                    aria-describedby="import-hint" />
+                <p class="muted" id="import-hint">"The answers of an export (from this account or another one on this site) join your history. Importing the same file again adds nothing; a changed or cut-off file is refused whole."</p>
+                {done.map(|m| view! { <p class="notice" role="status" data-testid="import-done">{m}</p> })}
+                {error.map(|m| view! { <p class="form-error" role="alert" data-testid="import-error">{m}</p> })}
+                <button type="submit" class="button">"Import"</button>
+            </form>
         </section>
     }
 }

@@ -24,6 +24,8 @@ mod real_llm;
 mod repository;
 mod review;
 mod plan;
+mod progress;
 mod settings;
 mod topics;
+mod transfer;
 mod webhook;

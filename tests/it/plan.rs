@@ -350,7 +350,7 @@ async fn local_answer_days(db: &DatabaseConnection, zone: &str, times: &[&str]) 
     }
     let clock = LocalClock::named(zone).unwrap();
     let (from, to) = ("2026-10-01".parse().unwrap(), "2026-12-31".parse().unwrap());
-    promptedcode::plan::server::answer_days(db, user, &clock, from, to)
+    promptedcode::progress::server::answer_days(db, user, &clock, from, to)
         .await
         .unwrap()
         .into_iter()
@@ -375,7 +375,7 @@ async fn answers_fall_on_local_dates_across_midnight_and_a_clock_change(db: Data
     assert_eq!(berlin, ["2026-10-23", "2026-10-25", "2026-10-26"]);
     let today = "2026-10-26".parse().unwrap();
     let dates: Vec<chrono::NaiveDate> = berlin.iter().map(|d| d.parse().unwrap()).collect();
-    assert_eq!(promptedcode::plan::server::streak_of(&dates, today), 2);
+    assert_eq!(promptedcode::progress::server::streak_of(&dates, today), 2);
 
     // Kolkata is 5:30 ahead: a minute either side of its midnight.
     let kolkata = local_answer_days(

@@ -611,105 +611,14 @@ pub async fn review_forecast(
 }
 
 /// Days in a row with at least one answer, ending today (or yesterday, when today has
-/// none yet: the streak is still alive until midnight), in the learner's zone.
+/// none yet), in the learner's zone.
 pub async fn streak(
     db: &DatabaseConnection,
     user: UserId,
     clock: &LocalClock,
     today: NaiveDate,
 ) -> Result<u32, AppError> {
-    let days = answer_days(db, user, clock, today - chrono::Duration::days(STREAK_WINDOW_DAYS), today).await?;
-    Ok(streak_of(&days, today))
-}
-
-/// The length of the run of consecutive dates in `days` (sorted, distinct) that ends today
-/// or yesterday.
-pub fn streak_of(days: &[NaiveDate], today: NaiveDate) -> u32 {
-    let mut expected = if days.last() == Some(&today) {
-        today
-    } else {
-        today.pred_opt().unwrap_or(today)
-    };
-    let mut run = 0;
-    for day in days.iter().rev() {
-        if *day > expected {
-            continue;
-        }
-        if *day != expected {
-            break;
-        }
-        run += 1;
-        expected = expected.pred_opt().unwrap_or(expected);
-    }
-    run
-}
-
-/// The local dates from `from` to `to` on which the learner answered anything, sorted.
-/// Postgres groups by the local date itself (`AT TIME ZONE`); SQLite has no zones, so it
-/// groups by quarter hour (every zone's offset is a whole number of them) and the dates
-/// are taken here.
-pub async fn answer_days(
-    db: &DatabaseConnection,
-    user: UserId,
-    clock: &LocalClock,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<NaiveDate>, AppError> {
-    let (start, _) = clock.date_bounds(from);
-    let (_, end) = clock.date_bounds(to);
-    let mut days: Vec<NaiveDate> = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => {
-            let rows = db
-                .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                    sea_orm::DbBackend::Postgres,
-                    "SELECT DISTINCT (answered_at AT TIME ZONE $4)::date FROM challenges \
-                     WHERE user_id = $1 AND answered_at >= $2 AND answered_at < $3",
-                    vec![user.0.into(), start.into(), end.into(), clock.name().into()],
-                ))
-                .await?;
-            rows.iter()
-                .map(|row| row.try_get_by_index::<NaiveDate>(0).map_err(AppError::from))
-                .collect::<Result<_, _>>()?
-        }
-        _ => {
-            let rows = db
-                .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                    sea_orm::DbBackend::Sqlite,
-                    "SELECT DISTINCT CAST(strftime('%s', answered_at) AS INTEGER) / 900 FROM challenges \
-                     WHERE user_id = ?1 AND answered_at >= ?2 AND answered_at < ?3",
-                    vec![user.0.into(), start.into(), end.into()],
-                ))
-                .await?;
-            let mut days = Vec::new();
-            for row in rows {
-                let quarter: i64 = row.try_get_by_index(0)?;
-                let at = chrono::DateTime::from_timestamp(quarter * 900, 0).ok_or(AppError::Internal)?;
-                days.push(clock.local_date(at));
-            }
-            days
-        }
-    };
-    days.sort_unstable();
-    days.dedup();
-    Ok(days)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::streak_of;
-    use chrono::NaiveDate;
-
-    fn dates(list: &[&str]) -> Vec<NaiveDate> {
-        list.iter().map(|d| d.parse().unwrap()).collect()
-    }
-
-    #[test]
-    fn a_streak_counts_back_from_today_or_yesterday() {
-        let today: NaiveDate = "2026-12-07".parse().unwrap();
-        assert_eq!(streak_of(&dates(&["2026-12-05", "2026-12-06", "2026-12-07"]), today), 3);
-        assert_eq!(streak_of(&dates(&["2026-12-05", "2026-12-06"]), today), 2, "alive until midnight");
-        assert_eq!(streak_of(&dates(&["2026-12-04", "2026-12-05"]), today), 0, "a day missed");
-        assert_eq!(streak_of(&dates(&["2026-12-01", "2026-12-03", "2026-12-06", "2026-12-07"]), today), 2);
-        assert_eq!(streak_of(&[], today), 0);
-    }
+    use crate::progress::server::{answer_days, streak_of};
+    let from = today - chrono::Duration::days(STREAK_WINDOW_DAYS);
+    Ok(streak_of(&answer_days(db, user, clock, from, today).await?, today))
 }
