@@ -99,6 +99,10 @@ for placement in "${placements[@]}"; do
     scenario "GET / (dashboard)" GET "/" "" "$work/readers.csv" "$wrk_cpus"
     scenario "GET /history (page 1)" GET "/history" "" "$work/readers.csv" "$wrk_cpus"
     scenario "GET /history?topic=stack&result=wrong" GET "/history?topic=stack&result=wrong" "" "$work/readers.csv" "$wrk_cpus"
+    scenario "GET /history?q=binary+search&kind=challenge" GET "/history?q=binary+search&kind=challenge" "" "$work/readers.csv" "$wrk_cpus"
+    scenario "GET /progress (30 days)" GET "/progress" "" "$work/readers.csv" "$wrk_cpus"
+    scenario "GET /progress?days=90" GET "/progress?days=90" "" "$work/readers.csv" "$wrk_cpus"
+    scenario "GET /plan" GET "/plan" "" "$work/readers.csv" "$wrk_cpus"
     scenario "POST /api/history (server fn)" POST "/api/history" "page=1" "$work/readers.csv" "$wrk_cpus"
   } | tee -a "$report"
   bench_stop

@@ -1,12 +1,14 @@
 //! `promptedcode seed`: fills the configured database with learners who have practised a
 //! lot, for benchmarks and demos. Each learner gets `answers` answered challenges spread
-//! over the bank (oldest first, a minute apart), `open` unanswered ones, and a session; the
-//! session tokens and open challenge ids are written to a file for the load generator.
+//! over the bank and over the last 120 days (oldest first), `open` unanswered ones, a
+//! review card for each question they missed (due over the next two weeks), a study plan
+//! and a session; the session tokens and open challenge ids are written to a file for the
+//! load generator.
 //!
 //! Every seeded learner has the same password (`seeded-password-1`), hashed once.
 use crate::auth::server::accounts::{create_session, hash_password, NewPassword, SessionPolicy};
 use crate::config::Config;
-use crate::entities::{challenge, question, user};
+use crate::entities::{challenge, question, review_card, study_plan, user};
 use crate::questions::bank;
 use crate::types::{Role, UserId};
 use rand::{Rng, SeedableRng};
@@ -126,13 +128,21 @@ async fn seed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         let mut rows = Vec::with_capacity(BATCH);
         let mut tokens = std::collections::HashMap::with_capacity(ids.len());
         let total = args.answers + args.open;
+        // Answers spread over 120 days, so the progress charts have days to show.
+        let spacing = (120 * 24 * 60 / i64::from(total.max(1))).max(1);
+        let mut cards = Vec::new();
+        let mut plans = Vec::with_capacity(ids.len());
         for &user_id in &ids {
+            plans.push(seeded_plan(user_id, now));
             for i in 0..total {
                 let (question_id, key) = questions[rng.gen_range(0..questions.len())];
-                let created_at = now - chrono::Duration::minutes(i64::from(total - i));
+                let created_at = now - chrono::Duration::minutes(i64::from(total - i) * spacing);
                 let answered = i < args.answers;
                 let correct = answered.then(|| rng.gen_bool(0.65));
                 let chosen = correct.map(|c| if c { key } else { (key + 1) % 4 });
+                if correct == Some(false) {
+                    cards.push(seeded_card(user_id, question_id, now, rng.gen_range(0..14 * 24)));
+                }
                 rows.push(challenge::ActiveModel {
                     user_id: Set(user_id),
                     question_id: Set(question_id),
@@ -157,6 +167,13 @@ async fn seed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         if !rows.is_empty() {
             challenges_written += rows.len() as u64;
             challenge::Entity::insert_many(rows).exec(&db).await?;
+        }
+        study_plan::Entity::insert_many(plans).exec(&db).await?;
+        for batch in cards.chunks(BATCH / 2) {
+            review_card::Entity::insert_many(batch.to_vec())
+                .on_conflict_do_nothing()
+                .exec_without_returning(&db)
+                .await?;
         }
         if args.open > 0 {
             let open: Vec<(i64, i64)> = challenge::Entity::find()
@@ -186,4 +203,50 @@ async fn seed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// A four-week plan started two weeks ago: 10 questions a day, any difficulty.
+fn seeded_plan(user_id: i64, now: chrono::DateTime<chrono::Utc>) -> study_plan::ActiveModel {
+    use crate::plan::model::{Experience, JobRole};
+    study_plan::ActiveModel {
+        user_id: Set(user_id),
+        job_role: Set(JobRole::Backend),
+        experience: Set(Experience::Mid),
+        companies: Set(crate::entities::columns::CompanyList(vec!["Acme".to_owned()])),
+        interview_date: Set(Some((now + chrono::Duration::days(14)).date_naive())),
+        starts_on: Set((now - chrono::Duration::days(14)).date_naive()),
+        daily_goal: Set(10),
+        minutes_per_day: Set(30),
+        reminder_time: Set(None),
+        timer_minutes: Set(None),
+        difficulty: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// A review card for a missed question, due `due_in_hours` from now.
+fn seeded_card(
+    user_id: i64,
+    question_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+    due_in_hours: i64,
+) -> review_card::ActiveModel {
+    use crate::review::model::{CardOrigin, CardState};
+    review_card::ActiveModel {
+        user_id: Set(user_id),
+        question_id: Set(question_id),
+        origin: Set(CardOrigin::Missed),
+        state: Set(CardState::Review),
+        due: Set(now + chrono::Duration::hours(due_in_hours)),
+        stability: Set(3.0),
+        difficulty: Set(5.0),
+        elapsed_days: Set(1),
+        scheduled_days: Set(3),
+        reps: Set(1),
+        lapses: Set(1),
+        last_review: Set(Some(now - chrono::Duration::days(2))),
+        shown_at: Set(None),
+        created_at: Set(now),
+    }
 }

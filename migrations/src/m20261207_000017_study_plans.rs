@@ -53,12 +53,14 @@ impl MigrationTrait for Migration {
                     .col(text(StudyPlans::Companies))
                     .col(date_null(StudyPlans::InterviewDate))
                     .col(date(StudyPlans::StartsOn))
-                    .col(small_integer(StudyPlans::DailyGoal).check(
-                        Expr::col(StudyPlans::DailyGoal).between(1, 50),
-                    ))
-                    .col(small_integer(StudyPlans::MinutesPerDay).check(
-                        Expr::col(StudyPlans::MinutesPerDay).between(5, 240),
-                    ))
+                    .col(
+                        small_integer(StudyPlans::DailyGoal)
+                            .check(Expr::col(StudyPlans::DailyGoal).between(1, 50)),
+                    )
+                    .col(
+                        small_integer(StudyPlans::MinutesPerDay)
+                            .check(Expr::col(StudyPlans::MinutesPerDay).between(5, 240)),
+                    )
                     .col(string_len_null(StudyPlans::ReminderTime, 5))
                     .col(small_integer_null(StudyPlans::TimerMinutes))
                     .col(string_len_null(StudyPlans::Difficulty, 10))
@@ -95,7 +97,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [WizardDrafts::Table.into_iden(), StudyPlans::Table.into_iden()] {
+        for table in [
+            WizardDrafts::Table.into_iden(),
+            StudyPlans::Table.into_iden(),
+        ] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;

@@ -126,7 +126,9 @@ impl WizardStep {
     }
 
     pub fn from_number(number: u8) -> Option<WizardStep> {
-        WizardStep::ALL.get(usize::from(number).checked_sub(1)?).copied()
+        WizardStep::ALL
+            .get(usize::from(number).checked_sub(1)?)
+            .copied()
     }
 
     pub fn title(self) -> &'static str {
@@ -266,6 +268,8 @@ pub struct PlanView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Dashboard {
     /// No plan yet: the wizard is the next step (a draft if one was started).
-    FirstRun { draft_step: Option<WizardStep> },
+    FirstRun {
+        draft_step: Option<WizardStep>,
+    },
     Plan(Box<PlanView>),
 }

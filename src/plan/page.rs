@@ -15,7 +15,8 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn WizardPage() -> impl IntoView {
-    let asked = use_query_map().with_untracked(|q| q.get("step").and_then(|s| s.parse::<u8>().ok()));
+    let asked =
+        use_query_map().with_untracked(|q| q.get("step").and_then(|s| s.parse::<u8>().ok()));
     let error = form_error::<SaveWizardStep>().or_else(form_error::<CreatePlan>);
     let data = Resource::new(move || asked, |step| Box::pin(super::api::get_wizard(step)));
     view! {
@@ -49,7 +50,8 @@ fn Wizard(wizard: WizardView, error: Option<AppError>) -> impl IntoView {
             let label = format!("{}. {}", s.number(), s.title());
             let current = (s == step).then_some("step");
             if s <= wizard.reached && s != step {
-                view! { <li><a href=format!("/wizard?step={}", s.number())>{label}</a></li> }.into_any()
+                view! { <li><a href=format!("/wizard?step={}", s.number())>{label}</a></li> }
+                    .into_any()
             } else {
                 view! { <li aria-current=current>{label}</li> }.into_any()
             }
@@ -67,7 +69,9 @@ fn Wizard(wizard: WizardView, error: Option<AppError>) -> impl IntoView {
     let problems = Problems(error);
     let body = match step {
         WizardStep::Role => view! { <RoleStep fields=wizard.fields problems /> }.into_any(),
-        WizardStep::Goal => view! { <GoalStep fields=wizard.fields today=wizard.today problems /> }.into_any(),
+        WizardStep::Goal => {
+            view! { <GoalStep fields=wizard.fields today=wizard.today problems /> }.into_any()
+        }
         WizardStep::Topics => view! { <TopicsStep wizard problems /> }.into_any(),
         WizardStep::Schedule => view! { <ScheduleStep wizard problems /> }.into_any(),
         WizardStep::Review => view! { <ReviewStep preview=wizard.preview problems /> }.into_any(),
@@ -182,7 +186,11 @@ fn Field(
     }
 }
 
-fn pairs<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+fn pairs<T: Copy>(
+    all: &[T],
+    value: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
     all.iter()
         .map(|&v| (value(v).to_owned(), label(v).to_owned()))
         .collect()
@@ -232,7 +240,11 @@ fn TopicsStep(wizard: WizardView, problems: Problems) -> impl IntoView {
                 .unwrap_or_else(|| SKIP.to_owned());
             let id = format!("wizard-priority-{slug}");
             let options = std::iter::once((SKIP.to_owned(), "Not in the plan".to_owned()))
-                .chain(Priority::ALL.into_iter().map(|p| (p.get().to_string(), p.label().to_owned())))
+                .chain(
+                    Priority::ALL
+                        .into_iter()
+                        .map(|p| (p.get().to_string(), p.label().to_owned())),
+                )
                 .map(|(value, text)| {
                     let selected = value == current;
                     view! { <option value=value selected=selected>{text}</option> }
@@ -261,10 +273,18 @@ fn TopicsStep(wizard: WizardView, problems: Problems) -> impl IntoView {
 fn ScheduleStep(wizard: WizardView, problems: Problems) -> impl IntoView {
     let fields = wizard.fields;
     let timers = std::iter::once((TIMER_OFF.to_owned(), "No time limit".to_owned()))
-        .chain(TIMER_CHOICES.iter().map(|m| (m.to_string(), format!("{m} minutes"))))
+        .chain(
+            TIMER_CHOICES
+                .iter()
+                .map(|m| (m.to_string(), format!("{m} minutes"))),
+        )
         .collect();
     let difficulties = std::iter::once((MIXED.to_owned(), "Mixed".to_owned()))
-        .chain(pairs(&Difficulty::ALL, Difficulty::as_str, Difficulty::label))
+        .chain(pairs(
+            &Difficulty::ALL,
+            Difficulty::as_str,
+            Difficulty::label,
+        ))
         .collect();
     let zones = wizard.zones.into_iter().map(|z| (z.clone(), z)).collect();
     view! {
@@ -495,7 +515,11 @@ pub fn PlanPage() -> impl IntoView {
 
 #[component]
 fn PlanTable(plan: PlanView) -> impl IntoView {
-    let rows = plan.days.into_iter().map(|day| view! { <PlanRow day /> }).collect_view();
+    let rows = plan
+        .days
+        .into_iter()
+        .map(|day| view! { <PlanRow day /> })
+        .collect_view();
     view! {
         <Summary summary=plan.summary />
         <table class="plan-table" data-testid="plan-days">

@@ -9,7 +9,8 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn ProgressPage() -> impl IntoView {
-    let days = use_query_map().with_untracked(|q| q.get("days").map(|d| d.parse::<u16>().unwrap_or(0)));
+    let days =
+        use_query_map().with_untracked(|q| q.get("days").map(|d| d.parse::<u16>().unwrap_or(0)));
     let data = Resource::new(move || days, |days| Box::pin(super::api::my_progress(days)));
     view! {
         <section class="page">

@@ -1,5 +1,6 @@
-//! Progress on the server: a handful of aggregate statements over the caller's rows
-//! (`GROUP BY` topic, `GROUP BY` local day), never the rows themselves.
+//! Progress on the server: four aggregate statements over the caller's rows (`GROUP BY`
+//! topic, `GROUP BY` local day, the topic settings, the review forecast), never the rows
+//! themselves.
 use super::model::{DayTotals, ProgressData, Recommendation, TopicAccuracy, Window};
 use crate::auth::model::CurrentUser;
 use crate::clock::LocalClock;
@@ -28,7 +29,15 @@ pub async fn progress(
     let today = clock.local_date(Utc::now());
     let topics = topic_accuracy(db, user.id).await?;
     let first = today - Duration::days(i64::from(window.days()) - 1);
-    let totals = day_totals(db, user.id, &clock, first, today).await?;
+    // One statement for the charts' window and the streaks' two years.
+    let totals = day_totals(
+        db,
+        user.id,
+        &clock,
+        today - Duration::days(STREAK_WINDOW_DAYS),
+        today,
+    )
+    .await?;
     let days = (0..i64::from(window.days()))
         .map(|i| {
             let date = first + Duration::days(i);
@@ -42,8 +51,7 @@ pub async fn progress(
             }
         })
         .collect();
-    let answered_days =
-        answer_days(db, user.id, &clock, today - Duration::days(STREAK_WINDOW_DAYS), today).await?;
+    let answered_days: Vec<NaiveDate> = totals.keys().copied().collect();
     let settings = crate::topics::server::list(db, user.id).await?;
     let untried: Vec<Topic> = settings
         .into_iter()
@@ -91,12 +99,7 @@ pub fn recommend(topics: &[TopicAccuracy], untried: &[Topic]) -> Vec<Recommendat
             } else {
                 Difficulty::Medium
             },
-            reason: format!(
-                "{} of {} right ({} %)",
-                t.correct,
-                t.answered,
-                t.percent()
-            ),
+            reason: format!("{} of {} right ({} %)", t.correct, t.answered, t.percent()),
         })
         .chain(untried.iter().map(|topic| Recommendation {
             topic: topic.clone(),
@@ -195,7 +198,8 @@ pub async fn day_totals(
             DbBackend::Postgres => row.try_get_by_index::<NaiveDate>(0)?,
             _ => {
                 let quarter: i64 = row.try_get_by_index(0)?;
-                let at = chrono::DateTime::from_timestamp(quarter * 900, 0).ok_or(AppError::Internal)?;
+                let at =
+                    chrono::DateTime::from_timestamp(quarter * 900, 0).ok_or(AppError::Internal)?;
                 clock.local_date(at)
             }
         };
@@ -269,18 +273,40 @@ mod tests {
     #[test]
     fn streaks_count_back_from_today_or_yesterday() {
         let today: NaiveDate = "2026-12-07".parse().unwrap();
-        assert_eq!(streak_of(&dates(&["2026-12-05", "2026-12-06", "2026-12-07"]), today), 3);
-        assert_eq!(streak_of(&dates(&["2026-12-05", "2026-12-06"]), today), 2, "alive until midnight");
-        assert_eq!(streak_of(&dates(&["2026-12-04", "2026-12-05"]), today), 0, "a day missed");
-        assert_eq!(streak_of(&dates(&["2026-12-01", "2026-12-03", "2026-12-06", "2026-12-07"]), today), 2);
+        assert_eq!(
+            streak_of(&dates(&["2026-12-05", "2026-12-06", "2026-12-07"]), today),
+            3
+        );
+        assert_eq!(
+            streak_of(&dates(&["2026-12-05", "2026-12-06"]), today),
+            2,
+            "alive until midnight"
+        );
+        assert_eq!(
+            streak_of(&dates(&["2026-12-04", "2026-12-05"]), today),
+            0,
+            "a day missed"
+        );
+        assert_eq!(
+            streak_of(
+                &dates(&["2026-12-01", "2026-12-03", "2026-12-06", "2026-12-07"]),
+                today
+            ),
+            2
+        );
         assert_eq!(streak_of(&[], today), 0);
     }
 
     #[test]
     fn the_longest_run_anywhere() {
         let days = dates(&[
-            "2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02", // across a month end
-            "2026-03-04", "2026-12-31", "2027-01-01",
+            "2026-02-27",
+            "2026-02-28",
+            "2026-03-01",
+            "2026-03-02", // across a month end
+            "2026-03-04",
+            "2026-12-31",
+            "2027-01-01",
         ]);
         assert_eq!(longest_run(&days), 4);
         assert_eq!(longest_run(&[]), 0);
@@ -306,7 +332,7 @@ mod tests {
     fn weak_topics_become_concrete_quizzes() {
         let recs = recommend(
             &[
-                record("sql", 10, 9),   // strong
+                record("sql", 10, 9),    // strong
                 record("graphs", 10, 3), // 30 %: easy
                 record("trees", 10, 6),  // 60 %: medium
                 record("heaps", 2, 0),   // too few answers to judge
@@ -315,7 +341,14 @@ mod tests {
         );
         let got: Vec<_> = recs
             .iter()
-            .map(|r| (r.topic.slug.as_str(), r.questions, r.difficulty, r.reason.as_str()))
+            .map(|r| {
+                (
+                    r.topic.slug.as_str(),
+                    r.questions,
+                    r.difficulty,
+                    r.reason.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             got,

@@ -41,6 +41,11 @@ pub fn SettingsPage() -> impl IntoView {
                             let email = data.email.clone();
                             view! {
                                 <ProfileForm data error saved />
+                                <section class="card stack" aria-labelledby="plan-title">
+                                    <h2 id="plan-title">"Study plan"</h2>
+                                    <p class="muted">"Your interview date, topics and daily goal: the wizard makes a day-by-day plan of them, and running it again edits the plan."</p>
+                                    <p><a href="/wizard" class="button" data-testid="settings-wizard">"Open the plan wizard"</a></p>
+                                </section>
                                 <LinkedLogins logins linkable notice=logins_notice />
                                 <Sessions sessions error=session_error ended />
                                 <YourData />
@@ -150,7 +155,9 @@ fn YourData() -> impl IntoView {
     let (imported, already, error) = use_query_map().with_untracked(|q| {
         (
             q.get("imported").and_then(|n| n.parse::<u64>().ok()),
-            q.get("already").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0),
+            q.get("already")
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0),
             q.get("import_error"),
         )
     });

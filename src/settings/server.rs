@@ -189,4 +189,3 @@ pub async fn unlink(db: &DatabaseConnection, user: UserId, id: i64) -> Result<()
     txn.commit().await?;
     Ok(())
 }
-

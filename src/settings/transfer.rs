@@ -21,8 +21,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, Select, StreamTrait, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, Select, StreamTrait, TransactionTrait,
 };
 use tokio::sync::mpsc;
 
@@ -217,7 +217,8 @@ async fn write_export(txn: &DatabaseTransaction, sink: &mut Sink, me: i64) -> Re
     if let Some(fields) = account.as_object_mut() {
         fields.remove("password_hash");
     }
-    sink.push(format!(",\"account\":{account}").as_bytes()).await?;
+    sink.push(format!(",\"account\":{account}").as_bytes())
+        .await?;
     section(
         sink,
         txn,
@@ -228,9 +229,30 @@ async fn write_export(txn: &DatabaseTransaction, sink: &mut Sink, me: i64) -> Re
         &["id_hash"],
     )
     .await?;
-    section(sink, txn, "linked_logins", user_identity::Entity::find().filter(user_identity::Column::UserId.eq(me)), &[]).await?;
-    section(sink, txn, "own_topics", topic::Entity::find().filter(topic::Column::OwnerId.eq(me)), &[]).await?;
-    section(sink, txn, "topic_settings", user_topic::Entity::find().filter(user_topic::Column::UserId.eq(me)), &[]).await?;
+    section(
+        sink,
+        txn,
+        "linked_logins",
+        user_identity::Entity::find().filter(user_identity::Column::UserId.eq(me)),
+        &[],
+    )
+    .await?;
+    section(
+        sink,
+        txn,
+        "own_topics",
+        topic::Entity::find().filter(topic::Column::OwnerId.eq(me)),
+        &[],
+    )
+    .await?;
+    section(
+        sink,
+        txn,
+        "topic_settings",
+        user_topic::Entity::find().filter(user_topic::Column::UserId.eq(me)),
+        &[],
+    )
+    .await?;
     section(
         sink,
         txn,
@@ -256,12 +278,54 @@ async fn write_export(txn: &DatabaseTransaction, sink: &mut Sink, me: i64) -> Re
         .from(quiz::Entity)
         .and_where(quiz::Column::UserId.eq(me))
         .to_owned();
-    section(sink, txn, "quiz_items", quiz_item::Entity::find().filter(quiz_item::Column::QuizId.in_subquery(their_quizzes)), &[]).await?;
-    section(sink, txn, "review_cards", review_card::Entity::find().filter(review_card::Column::UserId.eq(me)), &[]).await?;
-    section(sink, txn, "review_logs", review_log::Entity::find().filter(review_log::Column::UserId.eq(me)), &[]).await?;
-    section(sink, txn, "notes", note::Entity::find().filter(note::Column::UserId.eq(me)), &[]).await?;
-    section(sink, txn, "quota_days", quota_usage::Entity::find().filter(quota_usage::Column::UserId.eq(me)), &[]).await?;
-    section(sink, txn, "model_calls", llm_call::Entity::find().filter(llm_call::Column::UserId.eq(me)), &[]).await?;
+    section(
+        sink,
+        txn,
+        "quiz_items",
+        quiz_item::Entity::find().filter(quiz_item::Column::QuizId.in_subquery(their_quizzes)),
+        &[],
+    )
+    .await?;
+    section(
+        sink,
+        txn,
+        "review_cards",
+        review_card::Entity::find().filter(review_card::Column::UserId.eq(me)),
+        &[],
+    )
+    .await?;
+    section(
+        sink,
+        txn,
+        "review_logs",
+        review_log::Entity::find().filter(review_log::Column::UserId.eq(me)),
+        &[],
+    )
+    .await?;
+    section(
+        sink,
+        txn,
+        "notes",
+        note::Entity::find().filter(note::Column::UserId.eq(me)),
+        &[],
+    )
+    .await?;
+    section(
+        sink,
+        txn,
+        "quota_days",
+        quota_usage::Entity::find().filter(quota_usage::Column::UserId.eq(me)),
+        &[],
+    )
+    .await?;
+    section(
+        sink,
+        txn,
+        "model_calls",
+        llm_call::Entity::find().filter(llm_call::Column::UserId.eq(me)),
+        &[],
+    )
+    .await?;
     sink.push(b"}").await?;
     Ok(())
 }
@@ -384,8 +448,8 @@ async fn write_csv(
 /// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`: a
 /// question's title may come from a model, and model output is not trusted.
 pub fn push_csv_cell(out: &mut String, cell: &str) {
-    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
-        && cell.parse::<f64>().is_err();
+    let formula =
+        cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err();
     let quote = formula || cell.contains([',', '"', '\n', '\r']);
     if quote {
         out.push('"');
@@ -433,7 +497,11 @@ pub struct Imported {
 /// whole first (format, version, each answer's question visible to the caller, its option
 /// in range, its verdict matching the question's key, its times in order and not in the
 /// future), then written in one transaction.
-pub async fn import(db: &DatabaseConnection, user: UserId, file: &[u8]) -> Result<Imported, AppError> {
+pub async fn import(
+    db: &DatabaseConnection,
+    user: UserId,
+    file: &[u8],
+) -> Result<Imported, AppError> {
     let refused = |message: String| AppError::invalid("file", message);
     let parsed: ExportFile = serde_json::from_slice(file).map_err(|e| {
         refused(match e.classify() {
@@ -482,10 +550,14 @@ pub async fn import(db: &DatabaseConnection, user: UserId, file: &[u8]) -> Resul
         let (Some(chosen), Some(correct), Some(answered_at)) =
             (answer.chosen_index, answer.correct, answer.answered_at)
         else {
-            return Err(refused(format!("{at} has a verdict but no choice or time.")));
+            return Err(refused(format!(
+                "{at} has a verdict but no choice or time."
+            )));
         };
         if !(0..4).contains(&chosen) {
-            return Err(refused(format!("{at} chose option {chosen}; there are four.")));
+            return Err(refused(format!(
+                "{at} chose option {chosen}; there are four."
+            )));
         }
         if correct != (chosen == key) {
             let claim = if correct {
@@ -497,7 +569,10 @@ pub async fn import(db: &DatabaseConnection, user: UserId, file: &[u8]) -> Resul
                 "{at} {claim}: the file was changed. Nothing was imported."
             )));
         }
-        if answered_at < answer.created_at || answered_at > now || answer.time_taken_ms.is_some_and(|t| t < 0) {
+        if answered_at < answer.created_at
+            || answered_at > now
+            || answer.time_taken_ms.is_some_and(|t| t < 0)
+        {
             return Err(refused(format!("{at} has impossible times.")));
         }
     }
@@ -568,7 +643,10 @@ async fn visible_keys(
             ))
             .await?;
         for row in rows {
-            keys.insert(row.try_get_by_index::<i64>(0)?, row.try_get_by_index::<i16>(1)?);
+            keys.insert(
+                row.try_get_by_index::<i64>(0)?,
+                row.try_get_by_index::<i16>(1)?,
+            );
         }
     }
     Ok(keys)
@@ -631,12 +709,18 @@ async fn read_file(
                 .await
                 .map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
             if bytes.is_empty() {
-                return Err(AppError::invalid("file", "Choose an export file to import."));
+                return Err(AppError::invalid(
+                    "file",
+                    "Choose an export file to import.",
+                ));
             }
             return Ok(bytes.to_vec());
         }
     }
-    Err(AppError::invalid("file", "Choose an export file to import."))
+    Err(AppError::invalid(
+        "file",
+        "Choose an export file to import.",
+    ))
 }
 
 #[cfg(test)]

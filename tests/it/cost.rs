@@ -94,6 +94,10 @@ async fn statements_per_request_stay_within_budget() {
             .await,
         ),
         (
+            "GET /progress",
+            queries_for(&app, async { page("/progress").await.unwrap() }).await,
+        ),
+        (
             "GET /topics",
             queries_for(&app, async { page("/topics").await.unwrap() }).await,
         ),
@@ -155,10 +159,14 @@ async fn statements_per_request_stay_within_budget() {
     // cards in one statement, reads the next card with its question, its topic, and stamps
     // it as shown.
     let budget = [
-        ("GET /", 2),
+        // The session, the totals, whether there is a plan (or a draft): one statement.
+        ("GET /", 3),
         ("GET /challenge", 2),
         ("GET /history", 2),
         ("GET /history?topic=stack&result=wrong", 2),
+        // The session, the record per topic, the answers per local day (charts and
+        // streaks), the topic settings, the review forecast.
+        ("GET /progress", 5),
         ("GET /topics", 2),
         ("GET /review", 5),
         ("GET /notes", 2),
@@ -173,6 +181,51 @@ async fn statements_per_request_stay_within_budget() {
     for ((what, counted), (_, allowed)) in counts.iter().zip(budget) {
         assert!(
             *counted <= allowed,
+            "{what}: {counted} statements, budget {allowed}"
+        );
+    }
+    // With a study plan, the dashboard also reads the learner's topics, their record per
+    // topic, their answers per local day and the review forecast: four aggregates.
+    for form in [
+        vec![
+            ("step", "1"),
+            ("go", "next"),
+            ("role", "backend"),
+            ("experience", "mid"),
+        ],
+        vec![("step", "2"), ("go", "next")],
+        vec![("step", "3"), ("go", "next"), ("priority[stack]", "4")],
+        vec![
+            ("step", "4"),
+            ("go", "next"),
+            ("daily_goal", "5"),
+            ("minutes_per_day", "30"),
+            ("timer_minutes", "off"),
+            ("difficulty", "mixed"),
+            ("time_zone", "UTC"),
+        ],
+    ] {
+        let (status, body) = app.call("/api/wizard/step", &form, &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, _) = app.call("/api/wizard/create", &[], &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let with_plan = [
+        (
+            "GET / (with a plan)",
+            queries_for(&app, async { page("/").await.unwrap() }).await,
+            7,
+        ),
+        (
+            "GET /plan",
+            queries_for(&app, async { page("/plan").await.unwrap() }).await,
+            6,
+        ),
+    ];
+    println!("statements per request with a plan: {with_plan:?}");
+    for (what, counted, allowed) in with_plan {
+        assert!(
+            counted <= allowed,
             "{what}: {counted} statements, budget {allowed}"
         );
     }

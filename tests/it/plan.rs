@@ -69,7 +69,12 @@ async fn account(db: &DatabaseConnection, email: &str) -> user::Model {
 /// Walks the wizard to its last step with good answers: graphs at 5, sql at 2.
 async fn answer_every_step(app: &TestApp, cookie: &str, goal: &str, interview: &str) {
     let steps: [Vec<(&str, &str)>; 4] = [
-        vec![("step", "1"), ("go", "next"), ("role", "backend"), ("experience", "mid")],
+        vec![
+            ("step", "1"),
+            ("go", "next"),
+            ("role", "backend"),
+            ("experience", "mid"),
+        ],
         vec![
             ("step", "2"),
             ("go", "next"),
@@ -109,19 +114,40 @@ async fn each_step_is_checked_and_kept_across_a_reload_and_a_sign_out(backend: B
     assert_eq!(fresh["step"], "Role");
     assert_eq!(fresh["editing"], false);
     assert_eq!(fresh["fields"]["daily_goal"], "10", "a sensible default");
-    assert_eq!(fresh["fields"]["time_zone"], "UTC", "prefilled from the account");
+    assert_eq!(
+        fresh["fields"]["time_zone"], "UTC",
+        "prefilled from the account"
+    );
 
-    let (status, body) = step(&app, &ann, &[("step", "1"), ("go", "next"), ("role", "wizard")]).await;
+    let (status, body) = step(
+        &app,
+        &ann,
+        &[("step", "1"), ("go", "next"), ("role", "wizard")],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(fields_of(&body), ["role", "experience"], "{body}");
     let kept = view(&app, &ann).await;
     assert_eq!(kept["step"], "Role", "a refused step stays");
-    assert_eq!(kept["fields"]["role"], "wizard", "as typed, for the learner to fix");
+    assert_eq!(
+        kept["fields"]["role"], "wizard",
+        "as typed, for the learner to fix"
+    );
 
     let (status, _) = step(&app, &ann, &[("step", "3"), ("go", "next")]).await;
     assert_eq!(status, StatusCode::CONFLICT, "a step not reached yet");
 
-    let (status, body) = step(&app, &ann, &[("step", "1"), ("go", "next"), ("role", "backend"), ("experience", "senior")]).await;
+    let (status, body) = step(
+        &app,
+        &ann,
+        &[
+            ("step", "1"),
+            ("go", "next"),
+            ("role", "backend"),
+            ("experience", "senior"),
+        ],
+    )
+    .await;
     assert_eq!((status, body), (StatusCode::OK, Value::from(2)));
 
     for (date, why) in [
@@ -140,33 +166,99 @@ async fn each_step_is_checked_and_kept_across_a_reload_and_a_sign_out(backend: B
         assert!(body["message"].as_str().unwrap().contains("date"), "{body}");
     }
     let interview = days_from_now(21);
-    let (status, _) = step(&app, &ann, &[("step", "2"), ("go", "next"), ("companies", "Acme"), ("interview_date", &interview)]).await;
+    let (status, _) = step(
+        &app,
+        &ann,
+        &[
+            ("step", "2"),
+            ("go", "next"),
+            ("companies", "Acme"),
+            ("interview_date", &interview),
+        ],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 
-    let (status, body) = step(&app, &ann, &[("step", "3"), ("go", "next"), ("priority[graphs]", "skip"), ("priority[sql]", "skip")]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "none chosen: {body}");
-    let (status, body) = step(&app, &ann, &[("step", "3"), ("go", "next"), ("priority[no-such-topic]", "3")]).await;
+    let (status, body) = step(
+        &app,
+        &ann,
+        &[
+            ("step", "3"),
+            ("go", "next"),
+            ("priority[graphs]", "skip"),
+            ("priority[sql]", "skip"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "none chosen: {body}"
+    );
+    let (status, body) = step(
+        &app,
+        &ann,
+        &[
+            ("step", "3"),
+            ("go", "next"),
+            ("priority[no-such-topic]", "3"),
+        ],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("no-such-topic"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("no-such-topic"),
+        "{body}"
+    );
 
     // Back never checks: the answers are kept as they are and the step before shows.
-    let (status, body) = step(&app, &ann, &[("step", "3"), ("go", "back"), ("priority[graphs]", "4")]).await;
+    let (status, body) = step(
+        &app,
+        &ann,
+        &[("step", "3"), ("go", "back"), ("priority[graphs]", "4")],
+    )
+    .await;
     assert_eq!((status, body), (StatusCode::OK, Value::from(2)));
     let back = view(&app, &ann).await;
     assert_eq!(back["step"], "Goal");
     assert_eq!(back["fields"]["priorities"]["graphs"], "4");
-    assert_eq!(back["reached"], "Topics", "the furthest step stays reachable");
-    let (status, body) = step(&app, &ann, &[("step", "3"), ("go", "next"), ("priority[graphs]", "4")]).await;
+    assert_eq!(
+        back["reached"], "Topics",
+        "the furthest step stays reachable"
+    );
+    let (status, body) = step(
+        &app,
+        &ann,
+        &[("step", "3"), ("go", "next"), ("priority[graphs]", "4")],
+    )
+    .await;
     assert_eq!((status, body), (StatusCode::OK, Value::from(4)));
 
     let (status, body) = step(
         &app,
         &ann,
-        &[("step", "4"), ("go", "next"), ("daily_goal", "0"), ("minutes_per_day", "500"), ("reminder_time", "7pm"), ("timer_minutes", "off"), ("difficulty", "mixed"), ("time_zone", "Mars/Base")],
+        &[
+            ("step", "4"),
+            ("go", "next"),
+            ("daily_goal", "0"),
+            ("minutes_per_day", "500"),
+            ("reminder_time", "7pm"),
+            ("timer_minutes", "off"),
+            ("difficulty", "mixed"),
+            ("time_zone", "Mars/Base"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields_of(&body), ["daily_goal", "minutes_per_day", "reminder_time", "time_zone"]);
+    assert_eq!(
+        fields_of(&body),
+        [
+            "daily_goal",
+            "minutes_per_day",
+            "reminder_time",
+            "time_zone"
+        ]
+    );
 
     answer_every_step(&app, &ann, "6", &interview).await;
 
@@ -180,7 +272,10 @@ async fn each_step_is_checked_and_kept_across_a_reload_and_a_sign_out(backend: B
     let summary = &resumed["preview"]["Ok"];
     assert_eq!(summary["daily_goal"], 6, "{resumed}");
     assert_eq!(summary["days"], 21, "today to the day before the interview");
-    assert!(account(db, "ann@example.com").await.time_zone == "UTC", "nothing written before the last step");
+    assert!(
+        account(db, "ann@example.com").await.time_zone == "UTC",
+        "nothing written before the last step"
+    );
     assert_eq!(study_plan::Entity::find().count(db).await.unwrap(), 0);
 
     // The pages render the step (server-side, no script needed).
@@ -188,7 +283,10 @@ async fn each_step_is_checked_and_kept_across_a_reload_and_a_sign_out(backend: B
     assert!(page.contains("Step 5 of 5: Review and create"), "{page}");
     assert!(page.contains("Acme, Globex"));
     let earlier = app.page_as("/wizard?step=2", &ann).await;
-    assert!(earlier.contains("Step 2 of 5"), "a reached step can be looked at again");
+    assert!(
+        earlier.contains("Step 2 of 5"),
+        "a reached step can be looked at again"
+    );
 }
 
 async fn the_plan_is_written_at_once_and_running_again_edits_it(backend: Backend) {
@@ -201,7 +299,11 @@ async fn the_plan_is_written_at_once_and_running_again_edits_it(backend: Backend
     assert_eq!(status, StatusCode::CONFLICT, "nothing answered yet");
     let (status, first_run) = app.call("/api/plan/dashboard", &[], &ann).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(first_run["FirstRun"]["draft_step"], Value::Null, "{first_run}");
+    assert_eq!(
+        first_run["FirstRun"]["draft_step"],
+        Value::Null,
+        "{first_run}"
+    );
     assert!(app.page_as("/", &ann).await.contains("Make my study plan"));
 
     let interview = days_from_now(10);
@@ -210,9 +312,20 @@ async fn the_plan_is_written_at_once_and_running_again_edits_it(backend: Backend
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let ann_id = account(db, "ann@example.com").await.id;
-    assert_eq!(account(db, "ann@example.com").await.time_zone, "Europe/Berlin");
-    assert_eq!(wizard_draft::Entity::find().count(db).await.unwrap(), 0, "the draft is gone");
-    let plan = study_plan::Entity::find_by_id(ann_id).one(db).await.unwrap().unwrap();
+    assert_eq!(
+        account(db, "ann@example.com").await.time_zone,
+        "Europe/Berlin"
+    );
+    assert_eq!(
+        wizard_draft::Entity::find().count(db).await.unwrap(),
+        0,
+        "the draft is gone"
+    );
+    let plan = study_plan::Entity::find_by_id(ann_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(plan.daily_goal, 6);
     assert_eq!(plan.companies.0, vec!["Acme", "Globex"]);
     let settings = user_topic::Entity::find()
@@ -220,18 +333,31 @@ async fn the_plan_is_written_at_once_and_running_again_edits_it(backend: Backend
         .all(db)
         .await
         .unwrap();
-    let active: Vec<_> = settings.iter().filter(|s| s.active).map(|s| s.priority).collect();
+    let active: Vec<_> = settings
+        .iter()
+        .filter(|s| s.active)
+        .map(|s| s.priority)
+        .collect();
     assert_eq!(active.len(), 2, "graphs and sql: {settings:?}");
     assert!(active.contains(&5) && active.contains(&2));
-    assert!(settings.len() > 2, "the other topics are written as left out");
+    assert!(
+        settings.len() > 2,
+        "the other topics are written as left out"
+    );
 
     let (status, dashboard) = app.call("/api/plan/dashboard", &[], &ann).await;
     assert_eq!(status, StatusCode::OK);
     let plan_view = &dashboard["Plan"];
     let days = plan_view["days"].as_array().unwrap();
-    let berlin_today = LocalClock::named("Europe/Berlin").unwrap().local_date(chrono::Utc::now());
+    let berlin_today = LocalClock::named("Europe/Berlin")
+        .unwrap()
+        .local_date(chrono::Utc::now());
     let until = chrono::NaiveDate::parse_from_str(&interview, "%Y-%m-%d").unwrap();
-    assert_eq!(days.len() as i64, (until - berlin_today).num_days(), "{plan_view}");
+    assert_eq!(
+        days.len() as i64,
+        (until - berlin_today).num_days(),
+        "{plan_view}"
+    );
     assert_eq!(days[0]["date"], berlin_today.to_string());
     assert_eq!(days[0]["questions"], 6);
     for day in days {
@@ -251,12 +377,20 @@ async fn the_plan_is_written_at_once_and_running_again_edits_it(backend: Backend
     // Answering counts for today, and starts a streak.
     for _ in 0..2 {
         let (status, challenge) = app
-            .call("/api/challenge/next", &[("topic", "graphs"), ("difficulty", "medium")], &ann)
+            .call(
+                "/api/challenge/next",
+                &[("topic", "graphs"), ("difficulty", "medium")],
+                &ann,
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{challenge}");
         let id = challenge["id"].to_string();
         let (status, _) = app
-            .call("/api/challenge/answer", &[("id", &id), ("choice", "1")], &ann)
+            .call(
+                "/api/challenge/answer",
+                &[("id", &id), ("choice", "1")],
+                &ann,
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
     }
@@ -278,11 +412,23 @@ async fn the_plan_is_written_at_once_and_running_again_edits_it(backend: Backend
     answer_every_step(&app, &ann, "12", "").await;
     let (status, _) = app.call("/api/wizard/create", &[], &ann).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(study_plan::Entity::find().count(db).await.unwrap(), 1, "one plan, edited");
-    let plan = study_plan::Entity::find_by_id(ann_id).one(db).await.unwrap().unwrap();
+    assert_eq!(
+        study_plan::Entity::find().count(db).await.unwrap(),
+        1,
+        "one plan, edited"
+    );
+    let plan = study_plan::Entity::find_by_id(ann_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((plan.daily_goal, plan.interview_date), (12, None));
     let (_, dashboard) = app.call("/api/plan/dashboard", &[], &ann).await;
-    assert_eq!(dashboard["Plan"]["days"].as_array().unwrap().len(), 28, "four weeks without a date");
+    assert_eq!(
+        dashboard["Plan"]["days"].as_array().unwrap().len(),
+        28,
+        "four weeks without a date"
+    );
 }
 
 /// On Postgres a trigger makes the plan's insert (the transaction's last write) fail:
@@ -311,19 +457,33 @@ async fn a_failing_last_write_leaves_nothing() {
         .await
         .unwrap();
     assert_eq!(topics, 0, "no topic setting was written");
-    assert_eq!(wizard_draft::Entity::find().count(db).await.unwrap(), 1, "the draft is kept");
+    assert_eq!(
+        wizard_draft::Entity::find().count(db).await.unwrap(),
+        1,
+        "the draft is kept"
+    );
     assert_eq!(study_plan::Entity::find().count(db).await.unwrap(), 0);
 
-    db.execute_unprepared("DROP TRIGGER refuse_plans ON study_plans").await.unwrap();
+    db.execute_unprepared("DROP TRIGGER refuse_plans ON study_plans")
+        .await
+        .unwrap();
     let (status, _) = app.call("/api/wizard/create", &[], &ann).await;
-    assert_eq!(status, StatusCode::OK, "the kept draft makes the plan once the fault is gone");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the kept draft makes the plan once the fault is gone"
+    );
     assert_eq!(study_plan::Entity::find().count(db).await.unwrap(), 1);
 }
 
 /// Answers stored at `times` (UTC) for a new learner; their local dates in `zone`.
 async fn local_answer_days(db: &DatabaseConnection, zone: &str, times: &[&str]) -> Vec<String> {
     load_bank(db).await;
-    let user = new_user(db, &format!("{}@example.com", zone.replace('/', "-").to_lowercase())).await;
+    let user = new_user(
+        db,
+        &format!("{}@example.com", zone.replace('/', "-").to_lowercase()),
+    )
+    .await;
     let questions: Vec<i64> = question::Entity::find()
         .select_only()
         .column(question::Column::Id)

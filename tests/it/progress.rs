@@ -28,7 +28,10 @@ async fn answer(
     let question: i64 = question::Entity::find()
         .select_only()
         .column(question::Column::Id)
-        .join(sea_orm::JoinType::InnerJoin, question::Relation::Topic.def())
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            question::Relation::Topic.def(),
+        )
         .filter(topic::Column::Slug.eq(topic_slug))
         .offset(nth)
         .limit(1)
@@ -68,7 +71,16 @@ async fn figures_match_the_hand_computed_fixture(db: DatabaseConnection) {
         answer(&db, user.0, topic, nth, at, correct, time).await;
     }
     // Someone else's answers count for nobody else.
-    answer(&db, other.0, "sql", 3, "2026-11-01T12:00:00Z", false, Some(1)).await;
+    answer(
+        &db,
+        other.0,
+        "sql",
+        3,
+        "2026-11-01T12:00:00Z",
+        false,
+        Some(1),
+    )
+    .await;
 
     let clock = LocalClock::named("America/New_York").unwrap();
     let days = progress::day_totals(
@@ -102,8 +114,14 @@ async fn figures_match_the_hand_computed_fixture(db: DatabaseConnection) {
 
     let dates: Vec<_> = days.keys().copied().collect();
     assert_eq!(progress::longest_run(&dates), 3);
-    assert_eq!(progress::streak_of(&dates, "2026-11-02".parse().unwrap()), 3);
-    assert_eq!(progress::streak_of(&dates, "2026-11-03".parse().unwrap()), 0);
+    assert_eq!(
+        progress::streak_of(&dates, "2026-11-02".parse().unwrap()),
+        3
+    );
+    assert_eq!(
+        progress::streak_of(&dates, "2026-11-03".parse().unwrap()),
+        0
+    );
     // In UTC the same answers fall on Oct 31 (twice), Nov 1 (twice) and Nov 2.
     let utc = progress::answer_days(
         &db,
@@ -126,12 +144,20 @@ async fn the_page_changes_as_the_learner_answers(backend: Backend) {
 
     for choice in ["0", "1", "2"] {
         let (status, challenge) = app
-            .call("/api/challenge/next", &[("topic", "graphs"), ("difficulty", "easy")], &ann)
+            .call(
+                "/api/challenge/next",
+                &[("topic", "graphs"), ("difficulty", "easy")],
+                &ann,
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{challenge}");
         let id = challenge["id"].to_string();
         let (status, _) = app
-            .call("/api/challenge/answer", &[("id", &id), ("choice", choice)], &ann)
+            .call(
+                "/api/challenge/answer",
+                &[("id", &id), ("choice", choice)],
+                &ann,
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
     }
@@ -145,18 +171,44 @@ async fn the_page_changes_as_the_learner_answers(backend: Backend) {
     assert_eq!(data["forecast"].as_array().unwrap().len(), 14);
 
     let page = app.page_as("/progress", &ann).await;
-    for part in ["topic-chart", "volume-chart", "time-chart", "forecast-chart", "<svg", "Graphs"] {
+    for part in [
+        "topic-chart",
+        "volume-chart",
+        "time-chart",
+        "forecast-chart",
+        "<svg",
+        "Graphs",
+    ] {
         assert!(page.contains(part), "{part}");
     }
-    assert!(page.contains("aria-label=\"Accuracy by topic: Graphs"), "the chart is summed up for screen readers");
+    assert!(
+        page.contains("aria-label=\"Accuracy by topic: Graphs"),
+        "the chart is summed up for screen readers"
+    );
 
     app.assert_refused(&[
-        ("/api/progress", vec![("days", "7")], &ann, StatusCode::UNPROCESSABLE_ENTITY, Some("days")),
+        (
+            "/api/progress",
+            vec![("days", "7")],
+            &ann,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("days"),
+        ),
         ("/api/progress", vec![], "", StatusCode::UNAUTHORIZED, None),
     ])
     .await;
-    let bad = app.client.get(format!("{}/progress?days=7", app.base)).header("cookie", &ann).send().await.unwrap();
-    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "the page says why, with its status");
+    let bad = app
+        .client
+        .get(format!("{}/progress?days=7", app.base))
+        .header("cookie", &ann)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bad.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the page says why, with its status"
+    );
 }
 
 on_both_backends!(figures_match_the_hand_computed_fixture);

@@ -16,13 +16,21 @@ async fn answer_some(app: &TestApp, cookie: &str, topic: &str, n: usize) {
     for i in 0..n {
         let difficulty = ["easy", "medium", "hard"][i % 3];
         let (status, challenge) = app
-            .call("/api/challenge/next", &[("topic", topic), ("difficulty", difficulty)], cookie)
+            .call(
+                "/api/challenge/next",
+                &[("topic", topic), ("difficulty", difficulty)],
+                cookie,
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{challenge}");
         let id = challenge["id"].to_string();
         let choice = (i % 4).to_string();
         let (status, _) = app
-            .call("/api/challenge/answer", &[("id", &id), ("choice", &choice)], cookie)
+            .call(
+                "/api/challenge/answer",
+                &[("id", &id), ("choice", &choice)],
+                cookie,
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
     }
@@ -37,7 +45,10 @@ async fn download(app: &TestApp, path: &str, cookie: &str) -> (String, String) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK, "{path}");
-    let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     (kind, response.text().await.unwrap())
 }
 
@@ -53,7 +64,10 @@ async fn import(app: &TestApp, cookie: &str, file: &[u8]) -> (StatusCode, Value)
     let response = app
         .client
         .post(format!("{}/settings/import", app.base))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .header("accept", "application/json")
         .header("origin", &app.base)
         .header("cookie", cookie)
@@ -63,14 +77,19 @@ async fn import(app: &TestApp, cookie: &str, file: &[u8]) -> (StatusCode, Value)
         .unwrap();
     let status = response.status();
     let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// The history as a learner sees it: (title, topic, difficulty, outcome, time) per row.
 async fn history(app: &TestApp, cookie: &str) -> Vec<(String, String, String, String, String)> {
     let mut rows = Vec::new();
     for page in 1.. {
-        let (status, data) = app.call("/api/history", &[("page", &page.to_string())], cookie).await;
+        let (status, data) = app
+            .call("/api/history", &[("page", &page.to_string())], cookie)
+            .await;
         assert_eq!(status, StatusCode::OK, "{data}");
         for entry in data["entries"].as_array().unwrap() {
             rows.push((
@@ -109,15 +128,24 @@ async fn the_csv_holds_every_answer_of_the_caller(backend: Backend) {
         .collect();
     assert_eq!(choices, ["1", "2", "3", "4", "1"], "1-based, oldest first");
     for line in &lines[1..] {
-        assert!(line.contains(",sql,") && line.contains(",challenge,"), "{line}");
-        assert!(line.contains(",true,") || line.contains(",false,"), "{line}");
+        assert!(
+            line.contains(",sql,") && line.contains(",challenge,"),
+            "{line}"
+        );
+        assert!(
+            line.contains(",true,") || line.contains(",false,"),
+            "{line}"
+        );
     }
     let (status, data) = app.call("/api/stats", &[], &ann).await;
     assert_eq!(status, StatusCode::OK);
     let rights = lines[1..].iter().filter(|l| l.contains(",true,")).count();
     assert_eq!(data["correct"], rights, "the verdicts are the app's");
     assert!(!csv.contains(",graphs,"), "nothing of Bob's");
-    assert_eq!(app.get("/settings/export.csv").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/settings/export.csv").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn an_export_imports_into_another_account_once(backend: Backend) {
@@ -137,12 +165,23 @@ async fn an_export_imports_into_another_account_once(backend: Backend) {
 
     let (status, again) = import(&app, &bob, export.as_bytes()).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(again, serde_json::json!({"added": 0, "already_there": 9}), "idempotent");
+    assert_eq!(
+        again,
+        serde_json::json!({"added": 0, "already_there": 9}),
+        "idempotent"
+    );
     let (_, own) = import(&app, &ann, export.as_bytes()).await;
-    assert_eq!(own, serde_json::json!({"added": 0, "already_there": 9}), "into the same account");
+    assert_eq!(
+        own,
+        serde_json::json!({"added": 0, "already_there": 9}),
+        "into the same account"
+    );
     assert_eq!(history(&app, &bob).await.len(), 9);
     let (_, progress) = app.call("/api/progress", &[], &bob).await;
-    assert_eq!(progress["answered"], 9, "the imported answers count in the figures");
+    assert_eq!(
+        progress["answered"], 9,
+        "the imported answers count in the figures"
+    );
 }
 
 async fn a_changed_or_cut_file_is_refused_whole(backend: Backend) {
@@ -169,17 +208,26 @@ async fn a_changed_or_cut_file_is_refused_whole(backend: Backend) {
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (tampered.to_string().into_bytes(), "the file was changed"),
         (out_of_range.to_string().into_bytes(), "there are four"),
-        (wrong_format.to_string().into_bytes(), "not a PromptedCode export"),
+        (
+            wrong_format.to_string().into_bytes(),
+            "not a PromptedCode export",
+        ),
         (unknown_question.to_string().into_bytes(), "cannot see"),
         (future.to_string().into_bytes(), "impossible times"),
-        (export.as_bytes()[..export.len() / 2].to_vec(), "ends too early"),
+        (
+            export.as_bytes()[..export.len() / 2].to_vec(),
+            "ends too early",
+        ),
         (b"id,question\n1,2\n".to_vec(), "is not JSON"),
     ];
     for (file, says) in cases {
         let (status, body) = import(&app, &bob, &file).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{says}: {body}");
         assert_eq!(body["field"], "file");
-        assert!(body["message"].as_str().unwrap().contains(says), "{says}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(says),
+            "{says}: {body}"
+        );
     }
     assert!(history(&app, &bob).await.is_empty(), "nothing was written");
 

@@ -28,7 +28,10 @@ pub const FORECAST_DAYS: usize = 14;
 const STREAK_WINDOW_DAYS: i64 = 400;
 
 /// The caller's topics as the wizard lists them, with their row ids.
-async fn topics_of(db: &DatabaseConnection, user: UserId) -> Result<Vec<(i64, Topic, Priority, bool)>, AppError> {
+async fn topics_of(
+    db: &DatabaseConnection,
+    user: UserId,
+) -> Result<Vec<(i64, Topic, Priority, bool)>, AppError> {
     Ok(crate::topics::server::list_with_ids(db, user)
         .await?
         .into_iter()
@@ -283,7 +286,11 @@ fn take_step_fields(into: &mut WizardFields, step: WizardStep, from: WizardField
     }
 }
 
-async fn write_draft(db: &impl ConnectionTrait, user: UserId, draft: &Draft) -> Result<(), AppError> {
+async fn write_draft(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    draft: &Draft,
+) -> Result<(), AppError> {
     let fields = serde_json::to_string(&draft.fields).map_err(|_| AppError::Internal)?;
     wizard_draft::Entity::insert(wizard_draft::ActiveModel {
         user_id: Set(user.0),
@@ -400,7 +407,12 @@ fn problems_error(problems: Vec<StepProblem>) -> AppError {
         problems
             .into_iter()
             .map(|p| crate::error::FieldProblem {
-                message: format!("Step {} ({}): {}", p.step.number(), p.step.title(), p.message),
+                message: format!(
+                    "Step {} ({}): {}",
+                    p.step.number(),
+                    p.step.title(),
+                    p.message
+                ),
                 field: p.field,
             })
             .collect(),
@@ -415,36 +427,73 @@ pub async fn stored_plan(
     Ok(study_plan::Entity::find_by_id(user.0).one(db).await?)
 }
 
-/// What the dashboard shows: the plan as of today, or the way to the wizard.
+/// What the dashboard shows: the plan as of today, or the way to the wizard. Whether there
+/// is a plan (and a draft) is one statement.
 pub async fn dashboard(
     db: &DatabaseConnection,
     user: &CurrentUser,
     new_per_day: u32,
 ) -> Result<Dashboard, AppError> {
-    match plan_view(db, user, new_per_day).await? {
-        Some(view) => Ok(Dashboard::Plan(Box::new(view))),
-        None => Ok(Dashboard::FirstRun {
-            draft_step: load_draft(db, user.id).await?.map(|d| d.step),
-        }),
+    use sea_orm::FromQueryResult;
+    let row = db
+        .query_one_raw(crate::db::portable(
+            db,
+            "SELECT p.*, d.step AS draft_step FROM users u \
+             LEFT JOIN study_plans p ON p.user_id = u.id \
+             LEFT JOIN wizard_drafts d ON d.user_id = u.id WHERE u.id = $1",
+            vec![user.id.0.into()],
+        ))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let has_plan: Option<i64> = row.try_get("", "user_id")?;
+    if has_plan.is_some() {
+        let plan = study_plan::Model::from_query_result(&row, "")?;
+        return Ok(Dashboard::Plan(Box::new(
+            view_of(db, user, plan, new_per_day).await?,
+        )));
     }
+    let draft: Option<i16> = row.try_get("", "draft_step")?;
+    Ok(Dashboard::FirstRun {
+        draft_step: draft.map(stored_step).transpose()?,
+    })
 }
 
-/// The plan as of today: the days left with their topics and reviews, today's progress,
-/// the shortfall carried and the streak. A handful of aggregate statements.
+/// The caller's plan as of today, or `None` before the wizard ran.
 pub async fn plan_view(
     db: &DatabaseConnection,
     user: &CurrentUser,
     new_per_day: u32,
 ) -> Result<Option<PlanView>, AppError> {
-    let Some(plan) = stored_plan(db, user.id).await? else {
-        return Ok(None);
-    };
+    match stored_plan(db, user.id).await? {
+        Some(plan) => Ok(Some(view_of(db, user, plan, new_per_day).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The plan as of today: the days left with their topics and reviews, today's progress,
+/// the shortfall carried and the streak. Four aggregate statements: the topics with the
+/// learner's settings, the record per topic, the answers per local day (today's count,
+/// the plan's past days and the streak all come from it) and the review forecast.
+async fn view_of(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    plan: study_plan::Model,
+    new_per_day: u32,
+) -> Result<PlanView, AppError> {
     let clock = LocalClock::of_user(user)?;
     let now = Utc::now();
     let today = clock.local_date(now);
     let topics = topics_of(db, user.id).await?;
     let record = topic_record(db, user.id).await?;
-    let (answered_before, answered_today) = answered_since(db, user.id, &clock, plan.starts_on, today).await?;
+    let from = plan
+        .starts_on
+        .min(today - chrono::Duration::days(STREAK_WINDOW_DAYS));
+    let days = crate::progress::server::day_totals(db, user.id, &clock, from, today).await?;
+    let answered_today = days.get(&today).map_or(0, |d| d.answered);
+    let answered_before: u32 = days
+        .range(plan.starts_on..today)
+        .map(|(_, d)| d.answered)
+        .sum();
     let active: Vec<_> = topics.iter().filter(|(_, _, _, active)| *active).collect();
     let inputs = schedule::Inputs {
         first_day: plan.starts_on,
@@ -467,7 +516,7 @@ pub async fn plan_view(
     };
     let planned = schedule::schedule(&inputs);
     let reviews = review_forecast(db, user.id, &clock, today, new_per_day).await?;
-    let days = planned
+    let plan_days = planned
         .days
         .into_iter()
         .map(|day| {
@@ -476,11 +525,14 @@ pub async fn plan_view(
                 date: day.date.to_string(),
                 questions: day.questions,
                 topics: day.topics,
-                reviews: usize::try_from(offset).ok().and_then(|i| reviews.get(i).copied()),
+                reviews: usize::try_from(offset)
+                    .ok()
+                    .and_then(|i| reviews.get(i).copied()),
             }
         })
         .collect();
-    let streak = streak(db, user.id, &clock, today).await?;
+    let answered_days: Vec<NaiveDate> = days.keys().copied().collect();
+    let streak = crate::progress::server::streak_of(&answered_days, today);
     let summary = PlanSummary {
         role: plan.job_role,
         experience: plan.experience,
@@ -498,14 +550,14 @@ pub async fn plan_view(
         time_zone: clock.name().to_owned(),
         days: (inputs.last_day - plan.starts_on).num_days() as u32 + 1,
     };
-    Ok(Some(PlanView {
+    Ok(PlanView {
         summary,
-        days,
+        days: plan_days,
         answered_today,
         behind: planned.behind,
         last_day: inputs.last_day.to_string(),
         streak,
-    }))
+    })
 }
 
 /// Answered and correct per topic (id), over all the learner's answers: one `GROUP BY`.
@@ -534,35 +586,6 @@ async fn topic_record(
 
 fn count(n: i64) -> Result<u32, AppError> {
     u32::try_from(n).map_err(|_| AppError::Internal)
-}
-
-/// Answers from the plan's first day to the start of today, and today's.
-async fn answered_since(
-    db: &DatabaseConnection,
-    user: UserId,
-    clock: &LocalClock,
-    first_day: NaiveDate,
-    today: NaiveDate,
-) -> Result<(u32, u32), AppError> {
-    let (plan_start, _) = clock.date_bounds(first_day.min(today));
-    let (today_start, today_end) = clock.date_bounds(today);
-    let row = db
-        .query_one_raw(crate::db::portable(
-            db,
-            "SELECT \
-               COALESCE(SUM(CASE WHEN answered_at < $3 THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN answered_at >= $3 THEN 1 ELSE 0 END), 0) \
-             FROM challenges WHERE user_id = $1 AND answered_at >= $2 AND answered_at < $4",
-            vec![
-                user.0.into(),
-                plan_start.into(),
-                today_start.into(),
-                today_end.into(),
-            ],
-        ))
-        .await?
-        .ok_or(AppError::Internal)?;
-    Ok((count(row.try_get_by_index(0)?)?, count(row.try_get_by_index(1)?)?))
 }
 
 /// Reviews due on each of the next `FORECAST_DAYS` local days: today the queue's own count
@@ -608,17 +631,4 @@ pub async fn review_forecast(
         forecast.push(count(n)?);
     }
     Ok(forecast)
-}
-
-/// Days in a row with at least one answer, ending today (or yesterday, when today has
-/// none yet), in the learner's zone.
-pub async fn streak(
-    db: &DatabaseConnection,
-    user: UserId,
-    clock: &LocalClock,
-    today: NaiveDate,
-) -> Result<u32, AppError> {
-    use crate::progress::server::{answer_days, streak_of};
-    let from = today - chrono::Duration::days(STREAK_WINDOW_DAYS);
-    Ok(streak_of(&answer_days(db, user, clock, from, today).await?, today))
 }

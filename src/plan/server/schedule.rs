@@ -30,7 +30,11 @@ impl<T> TopicLoad<T> {
     /// `priority × (100 + miss %)`.
     pub fn weight(&self) -> u64 {
         let miss_percent = if self.answered >= SEEN_ENOUGH {
-            u64::from(self.answered.saturating_sub(self.correct).min(self.answered)) * 100
+            u64::from(
+                self.answered
+                    .saturating_sub(self.correct)
+                    .min(self.answered),
+            ) * 100
                 / u64::from(self.answered)
         } else {
             50
@@ -70,7 +74,10 @@ pub struct Schedule<T> {
 pub fn last_day(first_day: NaiveDate, interview: Option<NaiveDate>) -> NaiveDate {
     match interview {
         Some(date) => date.pred_opt().unwrap_or(date).max(first_day),
-        None => first_day + chrono::Duration::days(i64::from(super::super::model::DEFAULT_PLAN_DAYS) - 1),
+        None => {
+            first_day
+                + chrono::Duration::days(i64::from(super::super::model::DEFAULT_PLAN_DAYS) - 1)
+        }
     }
 }
 
@@ -99,7 +106,10 @@ pub fn schedule<T: Clone>(inputs: &Inputs<T>) -> Schedule<T> {
             let catch_up = behind / left + u32::from(index < behind % left);
             let questions = inputs.daily_goal.saturating_add(catch_up);
             let picked = rotation.pick_distinct(per_day);
-            let shares = share_out(questions, &picked.iter().map(|&i| weights[i]).collect::<Vec<_>>());
+            let shares = share_out(
+                questions,
+                &picked.iter().map(|&i| weights[i]).collect::<Vec<_>>(),
+            );
             let mut topics: Vec<(T, u32)> = picked
                 .iter()
                 .zip(shares)
@@ -196,7 +206,12 @@ mod tests {
         text.parse().unwrap()
     }
 
-    fn topic(name: &'static str, priority: u8, answered: u32, correct: u32) -> TopicLoad<&'static str> {
+    fn topic(
+        name: &'static str,
+        priority: u8,
+        answered: u32,
+        correct: u32,
+    ) -> TopicLoad<&'static str> {
         TopicLoad {
             topic: name,
             priority,
@@ -237,9 +252,20 @@ mod tests {
     #[test]
     fn the_plan_runs_to_the_day_before_the_interview_or_four_weeks() {
         let first = date("2026-12-07");
-        assert_eq!(last_day(first, Some(date("2026-12-24"))), date("2026-12-23"));
-        assert_eq!(last_day(first, Some(first)), first, "an interview today: today");
-        assert_eq!(last_day(first, None), date("2027-01-03"), "28 days, both ends counted");
+        assert_eq!(
+            last_day(first, Some(date("2026-12-24"))),
+            date("2026-12-23")
+        );
+        assert_eq!(
+            last_day(first, Some(first)),
+            first,
+            "an interview today: today"
+        );
+        assert_eq!(
+            last_day(first, None),
+            date("2027-01-03"),
+            "28 days, both ends counted"
+        );
 
         let plan = schedule(&inputs(vec![topic("graphs", 3, 0, 0)]));
         assert_eq!(plan.days.len(), 28);
@@ -260,7 +286,10 @@ mod tests {
         ]));
         for day in &plan.days {
             assert!(day.topics.len() <= TOPICS_PER_DAY, "{day:?}");
-            assert_eq!(day.topics.iter().map(|(_, n)| n).sum::<u32>(), day.questions);
+            assert_eq!(
+                day.topics.iter().map(|(_, n)| n).sum::<u32>(),
+                day.questions
+            );
         }
         // Equal weights: the five rotate evenly (28 days × 3 slots = 84 ≈ 16.8 each).
         for name in ["a", "b", "c", "d", "e"] {
@@ -298,7 +327,11 @@ mod tests {
         let new = topic("new", 3, 1, 0);
         assert_eq!(weak.weight(), 3 * 180);
         assert_eq!(strong.weight(), 3 * 100);
-        assert_eq!(new.weight(), 3 * 150, "too few answers: counted as 50 % missed");
+        assert_eq!(
+            new.weight(),
+            3 * 150,
+            "too few answers: counted as 50 % missed"
+        );
         let mut plan_inputs = inputs(vec![strong, weak, new, topic("other", 3, 10, 10)]);
         plan_inputs.daily_goal = 10;
         let plan = schedule(&plan_inputs);
@@ -344,7 +377,10 @@ mod tests {
         later.today = date("2026-12-12");
         later.answered_before_today = 30;
         let later = schedule(&later);
-        assert_eq!(later.days[0], from_start.days[5], "day 6 is the same day either way");
+        assert_eq!(
+            later.days[0], from_start.days[5],
+            "day 6 is the same day either way"
+        );
     }
 
     #[test]

@@ -134,7 +134,13 @@ fn number_in(raw: &str, range: std::ops::RangeInclusive<u16>, what: &str) -> Che
         .parse::<u16>()
         .ok()
         .filter(|n| range.contains(n))
-        .ok_or_else(|| format!("{what} is a whole number from {} to {}.", range.start(), range.end()))
+        .ok_or_else(|| {
+            format!(
+                "{what} is a whole number from {} to {}.",
+                range.start(),
+                range.end()
+            )
+        })
 }
 
 fn reminder_time(raw: &str) -> Checked<Option<NaiveTime>> {
@@ -195,7 +201,10 @@ pub fn check_step(step: WizardStep, fields: &WizardFields, checks: &Checks) -> V
             );
         }
         WizardStep::Topics => {
-            note("priority", priorities(&fields.priorities, checks.topics).map(drop));
+            note(
+                "priority",
+                priorities(&fields.priorities, checks.topics).map(drop),
+            );
         }
         WizardStep::Schedule => {
             note(
@@ -206,7 +215,10 @@ pub fn check_step(step: WizardStep, fields: &WizardFields, checks: &Checks) -> V
                 "minutes_per_day",
                 number_in(&fields.minutes_per_day, MINUTES_PER_DAY, "Minutes per day").map(drop),
             );
-            note("reminder_time", reminder_time(&fields.reminder_time).map(drop));
+            note(
+                "reminder_time",
+                reminder_time(&fields.reminder_time).map(drop),
+            );
             note("timer_minutes", timer(&fields.timer_minutes).map(drop));
             note("difficulty", difficulty(&fields.difficulty).map(drop));
             note("time_zone", time_zone(&fields.time_zone).map(drop));
@@ -314,7 +326,11 @@ mod tests {
             today: "2026-12-07".parse().unwrap(),
         };
         let plan = check_all(&good(), &checks).unwrap();
-        assert_eq!(plan.companies, vec!["Acme", "Globex"], "a repeat is dropped");
+        assert_eq!(
+            plan.companies,
+            vec!["Acme", "Globex"],
+            "a repeat is dropped"
+        );
         assert_eq!(plan.topics[0].1, Some(Priority::try_from(5).unwrap()));
         assert_eq!(plan.topics[1].1, None);
         assert_eq!(plan.timer_minutes, Some(20));
@@ -332,12 +348,22 @@ mod tests {
         f.companies = "x".repeat(61);
         f.interview_date = "2026-12-06".into();
         assert_eq!(fields_failing(Goal, &f), ["companies", "interview_date"]);
-        f.companies = (0..11).map(|i| format!("Co{i}")).collect::<Vec<_>>().join(",");
+        f.companies = (0..11)
+            .map(|i| format!("Co{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
         f.interview_date = "2028-12-07".into();
-        assert_eq!(fields_failing(Goal, &f), ["companies", "interview_date"], "11 companies; > 730 days");
+        assert_eq!(
+            fields_failing(Goal, &f),
+            ["companies", "interview_date"],
+            "11 companies; > 730 days"
+        );
         f.companies = String::new();
         f.interview_date = "2026-12-07".into();
-        assert!(fields_failing(Goal, &f).is_empty(), "no companies, an interview today");
+        assert!(
+            fields_failing(Goal, &f).is_empty(),
+            "no companies, an interview today"
+        );
         f.interview_date = "7.1.2027".into();
         assert_eq!(fields_failing(Goal, &f), ["interview_date"]);
 
@@ -358,7 +384,14 @@ mod tests {
         f.time_zone = "Mars/Base".into();
         assert_eq!(
             fields_failing(Schedule, &f),
-            ["daily_goal", "minutes_per_day", "reminder_time", "timer_minutes", "difficulty", "time_zone"]
+            [
+                "daily_goal",
+                "minutes_per_day",
+                "reminder_time",
+                "timer_minutes",
+                "difficulty",
+                "time_zone"
+            ]
         );
         f = good();
         f.reminder_time = String::new();
@@ -378,7 +411,10 @@ mod tests {
         f.role = String::new();
         f.daily_goal = "lots".into();
         let problems = check_all(&f, &checks).unwrap_err();
-        let at: Vec<_> = problems.iter().map(|p| (p.step, p.field.as_str())).collect();
+        let at: Vec<_> = problems
+            .iter()
+            .map(|p| (p.step, p.field.as_str()))
+            .collect();
         assert_eq!(at, [(Role, "role"), (Schedule, "daily_goal")]);
     }
 }
