@@ -1,6 +1,6 @@
 //! The app shell: document, nav, routes and the dashboard.
 use crate::admin::AdminPage;
-use crate::auth::{Auth, LoginPage, RegisterPage, UserMenu};
+use crate::auth::{Auth, LoginPage, MenuSignOut, RegisterPage, UserMenu};
 use crate::challenge::ChallengePage;
 use crate::generation::ModeNote;
 use crate::history::HistoryPage;
@@ -121,6 +121,7 @@ fn NavLinks() -> impl IntoView {
                 <a href="/">"Today"</a>
                 {links()}
                 <a href="/settings">"Settings"</a>
+                <MenuSignOut />
             </div>
         </details>
     }

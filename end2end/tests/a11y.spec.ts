@@ -84,8 +84,12 @@ for (const theme of ["light", "dark"] as const) {
       await page.getByLabel("Email").fill(uniqueEmail(`a11y-${theme}`));
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Create account" }).click();
-      await expect(page).toHaveURL(/\/challenge/);
+      await expect(page).toHaveURL(/\/wizard$/);
       await expect(page.getByTestId("user-name")).toBeVisible();
+      await scan(page, `${theme} /wizard (step 1)`);
+      await page.getByTestId("wizard-next").click();
+      await expect(page.locator("#wizard-role-error")).toBeVisible();
+      await scan(page, `${theme} /wizard (step 1, refused)`);
 
       await open(page, "/challenge");
       await scan(page, `${theme} /challenge (signed in, no question yet)`);
@@ -138,6 +142,14 @@ for (const theme of ["light", "dark"] as const) {
       await open(page, "/notes");
       await expect(page.getByRole("heading", { name: "Notebook" })).toBeVisible();
       await scan(page, `${theme} /notes`);
+
+      // The answers above give the progress page its charts.
+      await open(page, "/progress");
+      await expect(page.getByTestId("topic-chart")).toBeVisible();
+      await scan(page, `${theme} /progress`);
+      await open(page, "/");
+      await expect(page.getByTestId("first-run")).toBeVisible();
+      await scan(page, `${theme} / (signed in, no plan yet)`);
 
       await open(page, "/");
       await expect(page.getByRole("region", { name: "Your progress" })).toBeVisible();

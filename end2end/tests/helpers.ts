@@ -17,7 +17,8 @@ export async function register(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/challenge/);
+  // A new learner is offered the study-plan wizard first.
+  await expect(page).toHaveURL(/\/wizard$/);
   await expect(page.getByTestId("user-name")).toBeVisible();
 }
 

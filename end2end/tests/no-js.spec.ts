@@ -9,7 +9,7 @@ async function registerWithoutJs(page: Page, email: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/challenge/);
+  await expect(page).toHaveURL(/\/wizard$/);
   await expect(page.getByTestId("user-name")).toBeVisible();
 }
 

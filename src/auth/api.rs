@@ -35,7 +35,7 @@ pub async fn register(
     let (mut user, token) = accounts::register(ctx.db(), &form, sessions).await?;
     accounts::grant_listed_admin(ctx.db(), &mut user, &ctx.state.config.admin_emails).await?;
     session::set_session_cookie(&ctx, &token).await?;
-    ctx.redirect_plain_form(&super::model::after_login(next.as_deref()));
+    ctx.redirect_plain_form(&super::model::after_register(next.as_deref()));
     Ok(user)
 }
 

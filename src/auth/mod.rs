@@ -5,4 +5,4 @@ mod page;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-pub use page::{Auth, LoginPage, RegisterPage, UserMenu};
+pub use page::{Auth, LoginPage, MenuSignOut, RegisterPage, UserMenu};

@@ -18,6 +18,12 @@ pub fn after_login(next: Option<&str>) -> String {
     crate::ui::local_path(next.unwrap_or(""), "/challenge")
 }
 
+/// Where to go after registering: `next` if it is a path on this site, else the study-plan
+/// wizard (a new learner is offered a plan first; every step of it can be left for later).
+pub fn after_register(next: Option<&str>) -> String {
+    crate::ui::local_path(next.unwrap_or(""), "/wizard")
+}
+
 /// Why a sign-in at an external provider did not sign anyone in. The callback sends the
 /// browser to `/login?auth_error=<code>&provider=<id>`, which shows the message; the
 /// details stay in the server's log.

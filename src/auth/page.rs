@@ -3,7 +3,7 @@
 //! before (or without) the WebAssembly bundle; with it (each form is an island), they
 //! submit in place and show errors next to the fields.
 use super::api::{Login, Logout, Register};
-use super::model::{after_login, AuthFailure, CurrentUser, ProviderLink};
+use super::model::{after_login, after_register, AuthFailure, CurrentUser, ProviderLink};
 use crate::error::AppError;
 use crate::ui::{
     form_error, go_to, use_browser_time_zone, use_island_ready, FieldError, FormError, Shipped,
@@ -40,8 +40,9 @@ struct SignInStart {
 }
 
 impl SignInStart {
-    fn read<S: ServerFn<Error = AppError>>() -> Self {
-        let next = use_query_map().with_untracked(|q| after_login(q.get("next").as_deref()));
+    /// `after`: where to go when the address names no `next`.
+    fn read<S: ServerFn<Error = AppError>>(after: fn(Option<&str>) -> String) -> Self {
+        let next = use_query_map().with_untracked(|q| after(q.get("next").as_deref()));
         SignInStart {
             next,
             error: form_error::<S>(),
@@ -86,7 +87,7 @@ where
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let SignInStart { next, error } = SignInStart::read::<Login>();
+    let SignInStart { next, error } = SignInStart::read::<Login>(after_login);
     let providers = Resource::new(|| (), |_| Box::pin(super::api::providers()));
     let (failure, signed_out) = use_query_map().with_untracked(|q| {
         (
@@ -182,7 +183,7 @@ fn LoginForm(next: String, first_error: Shipped<Option<AppError>>) -> impl IntoV
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let SignInStart { next, error } = SignInStart::read::<Register>();
+    let SignInStart { next, error } = SignInStart::read::<Register>(after_register);
     view! {
         <section class="auth-card">
             <h1>"Create your account"</h1>
@@ -242,6 +243,25 @@ fn field_invalid(
     }
 }
 
+/// The phone menu's last entry: "Log out" for a signed-in learner (the bar has no room for
+/// it on a phone), else "Log in".
+#[component]
+pub fn MenuSignOut() -> impl IntoView {
+    let auth = Auth::get();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || auth.user.get().map(|user| match user {
+                Ok(Some(_)) => view! {
+                    <form method="post" action=Logout::PATH class="menu-logout">
+                        <button type="submit" class="link">"Log out"</button>
+                    </form>
+                }.into_any(),
+                _ => view! { <a href="/login">"Log in"</a> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
 /// The right end of the nav bar: the user's name and Log out, or Log in / Sign up. Log out
 /// is a plain form: the server ends the session and sends the browser to `/`.
 #[component]
@@ -254,7 +274,7 @@ pub fn UserMenu() -> impl IntoView {
                     Ok(Some(user)) => view! {
                         {(user.role == crate::types::Role::Admin).then(|| view! { <a href="/admin" data-testid="admin-link">"Admin"</a> })}
                         <a href="/settings" class="user-name" data-testid="user-name" title="Settings">{user.display_name}</a>
-                        <form method="post" action=Logout::PATH class="inline">
+                        <form method="post" action=Logout::PATH class="inline nav-logout">
                             <button type="submit" class="link">"Log out"</button>
                         </form>
                     }.into_any(),

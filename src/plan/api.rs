@@ -1,6 +1,9 @@
 //! Study-plan server functions. The wizard's steps are plain forms: each keeps its answers
 //! server-side and sends the browser back to `/wizard` (a problem comes back in the
 //! address, next to its field).
+// One step's form posts its fields as named arguments (the browser client the macro makes
+// for them has as many parameters).
+#![allow(clippy::too_many_arguments)]
 use super::model::{Dashboard, PlanView, WizardView};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -18,7 +21,6 @@ pub async fn get_wizard(#[server(default)] step: Option<u8>) -> Result<WizardVie
 /// Keeps one step's answers and moves back (`go=back`) or on (`go=next`, only when the
 /// step's answers hold). Returns the number of the step now on screen.
 #[server(prefix = "/api", endpoint = "wizard/step")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_wizard_step(
     step: u8,
     go: String,
@@ -91,4 +93,21 @@ pub async fn my_plan() -> Result<Option<PlanView>, AppError> {
     let ctx = crate::request::RequestContext::take()?;
     let user = crate::auth::server::require_user(&ctx).await?;
     super::server::plan_view(ctx.db(), &user, ctx.state.config.review_new_per_day).await
+}
+
+/// The quiz forms' defaults from the caller's plan (none without a plan or a session).
+#[server(prefix = "/api", endpoint = "plan/quiz-defaults")]
+pub async fn quiz_defaults() -> Result<super::model::QuizDefaults, AppError> {
+    let ctx = crate::request::RequestContext::take()?;
+    let Some(user) = crate::auth::server::current_user(&ctx).await? else {
+        return Ok(Default::default());
+    };
+    let plan = super::server::stored_plan(ctx.db(), user.id).await?;
+    Ok(plan
+        .map(|plan| super::model::QuizDefaults {
+            timer_minutes: plan.timer_minutes.map(i16::unsigned_abs),
+            difficulty: plan.difficulty,
+            daily_goal: Some(plan.daily_goal.unsigned_abs()),
+        })
+        .unwrap_or_default())
 }

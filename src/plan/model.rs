@@ -273,3 +273,12 @@ pub enum Dashboard {
     },
     Plan(Box<PlanView>),
 }
+
+/// What the quiz page starts its forms with: the plan's time limit and difficulty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizDefaults {
+    pub timer_minutes: Option<u16>,
+    pub difficulty: Option<Difficulty>,
+    /// Questions in the daily quiz.
+    pub daily_goal: Option<u16>,
+}

@@ -33,7 +33,16 @@ pub fn clock_text(ms: u64) -> String {
 #[component]
 pub fn QuizStartPage() -> impl IntoView {
     let error = form_error::<StartQuiz>();
-    let topics = Resource::new(|| (), |_| Box::pin(crate::topics::api::my_topics()));
+    let topics = Resource::new(
+        || (),
+        |_| {
+            Box::pin(async {
+                let topics = crate::topics::api::my_topics().await?;
+                let defaults = crate::plan::api::quiz_defaults().await?;
+                Ok::<_, AppError>((topics, defaults))
+            })
+        },
+    );
     view! {
         <section class="page">
             <header class="page-header">
@@ -45,9 +54,9 @@ pub fn QuizStartPage() -> impl IntoView {
                 {move || topics.get().map(|result| match result {
                     Err(AppError::Unauthorized) => signed_out(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(data) => {
+                    Ok((data, defaults)) => {
                         let practicable: Vec<_> = data.topics.into_iter().filter(|t| t.questions > 0).collect();
-                        view! { <QuizChoices topics=practicable /> }.into_any()
+                        view! { <QuizChoices topics=practicable defaults /> }.into_any()
                     }
                 })}
             </Suspense>
@@ -56,20 +65,29 @@ pub fn QuizStartPage() -> impl IntoView {
 }
 
 #[component]
-fn QuizChoices(topics: Vec<crate::topics::model::TopicSetting>) -> impl IntoView {
+fn QuizChoices(
+    topics: Vec<crate::topics::model::TopicSetting>,
+    defaults: crate::plan::model::QuizDefaults,
+) -> impl IntoView {
     let topic_options = topics
         .into_iter()
         .map(|t| view! { <option value=t.slug.to_string()>{t.name}</option> })
         .collect_view();
     let difficulty_options = Difficulty::ALL
         .into_iter()
-        .map(|d| view! { <option value=d.as_str()>{d.label()}</option> })
+        .map(|d| view! { <option value=d.as_str() selected=defaults.difficulty == Some(d)>{d.label()}</option> })
         .collect_view();
+    let daily_size = defaults
+        .daily_goal
+        .unwrap_or(super::model::DEFAULT_DAILY_GOAL);
+    let daily_text = format!(
+        "One question from each of your active topics, highest priority first: {daily_size} a day, the same quiz all day."
+    );
     view! {
         <div class="quiz-choices">
             <form method="post" action=StartQuiz::PATH class="card stack" aria-labelledby="daily-title">
                 <h2 id="daily-title">{QuizKind::Daily.label()}</h2>
-                <p class="muted">"One question from each of your active topics, highest priority first: five a day, the same quiz all day."</p>
+                <p class="muted">{daily_text}</p>
                 <input type="hidden" name="kind" value="daily" />
                 <button type="submit" class="button primary" data-testid="start-daily">"Start today's quiz"</button>
                 <p class="muted"><a href="/topics">"Choose your topics"</a></p>
@@ -88,11 +106,11 @@ fn QuizChoices(topics: Vec<crate::topics::model::TopicSetting>) -> impl IntoView
                 <input id="quiz-count" name="count" type="number" required value="10"
                     min=TOPIC_QUIZ_SIZES.start().to_string() max=TOPIC_QUIZ_SIZES.end().to_string() />
                 <label class="check" for="quiz-timed">
-                    <input type="checkbox" id="quiz-timed" name="timed" value="true" />
+                    <input type="checkbox" id="quiz-timed" name="timed" value="true" checked=defaults.timer_minutes.is_some() />
                     "Timed"
                 </label>
                 <label for="quiz-minutes">"Minutes (when timed)"</label>
-                <input id="quiz-minutes" name="minutes" type="number" value="15"
+                <input id="quiz-minutes" name="minutes" type="number" value=defaults.timer_minutes.unwrap_or(15).to_string()
                     min=TIME_LIMIT_MINUTES.start().to_string() max=TIME_LIMIT_MINUTES.end().to_string() />
                 <button type="submit" class="button primary" data-testid="start-topic">"Start topic quiz"</button>
             </form>

@@ -149,7 +149,11 @@ async fn create_daily(
     if let Some(id) = daily_of(db, user, &day).await? {
         return Ok(id);
     }
-    let goal = DEFAULT_DAILY_GOAL;
+    // The study plan's daily goal, when the learner made one.
+    let goal = crate::plan::server::stored_plan(db, user)
+        .await?
+        .and_then(|plan| u16::try_from(plan.daily_goal).ok())
+        .unwrap_or(DEFAULT_DAILY_GOAL);
     let topics: Vec<i64> = crate::topics::server::list_with_ids(db, user)
         .await?
         .into_iter()

@@ -231,6 +231,7 @@ pub const ROUTES: &[Route] = &[
     server_fn("/api/wizard/create", SignedIn, Unlimited),
     server_fn("/api/plan/dashboard", Public, Unlimited),
     server_fn("/api/plan/mine", SignedIn, Unlimited),
+    server_fn("/api/plan/quiz-defaults", Public, Unlimited),
     server_fn("/api/progress", SignedIn, Unlimited),
     server_fn("/api/admin/overview", Access::Admin, Unlimited),
 ];

@@ -370,7 +370,7 @@ async fn the_plan_is_written_at_once_and_running_again_edits_it(backend: Backend
     assert_eq!(days[0]["reviews"], 0);
     let home = app.page_as("/?plan=saved", &ann).await;
     assert!(home.contains("Your plan is ready"), "{home}");
-    assert!(home.contains(&format!("0 of 6 questions today")));
+    assert!(home.contains("0 of 6 questions today"));
     let table = app.page_as("/plan", &ann).await;
     assert!(table.contains(&format!("Day by day, until {}", until.pred_opt().unwrap())));
 

@@ -116,7 +116,7 @@ pub fn schedule<T: Clone>(inputs: &Inputs<T>) -> Schedule<T> {
                 .filter(|(_, n)| *n > 0)
                 .map(|(&i, n)| (inputs.topics[i].topic.clone(), n))
                 .collect();
-            topics.sort_by(|a, b| b.1.cmp(&a.1));
+            topics.sort_by_key(|t| std::cmp::Reverse(t.1));
             Day {
                 date,
                 questions,
