@@ -93,7 +93,9 @@ pub fn App() -> impl IntoView {
 #[component]
 fn NavLinks() -> impl IntoView {
     let here = use_location().pathname.get_untracked();
-    let links = move || {
+    // The plan is one click from the dashboard ("The whole plan"); the bar has no room for
+    // it on a laptop, the menu has.
+    let links = move |with_plan: bool| {
         [
             ("/challenge", "Challenge"),
             ("/quiz", "Quiz"),
@@ -105,6 +107,7 @@ fn NavLinks() -> impl IntoView {
             ("/topics", "Topics"),
         ]
         .into_iter()
+        .filter(move |(href, _)| with_plan || *href != "/plan")
         .map(|(href, label)| {
             let current = (here == href).then_some("page");
             view! { <a href=href aria-current=current>{label}</a> }
@@ -114,12 +117,12 @@ fn NavLinks() -> impl IntoView {
     let home = (use_location().pathname.get_untracked() == "/").then_some("page");
     view! {
         <a href="/" class="brand" aria-current=home>"PromptedCode"</a>
-        <span class="nav-wide">{links()}</span>
+        <span class="nav-wide">{links(false)}</span>
         <details class="nav-menu">
             <summary>"Menu"</summary>
             <div class="nav-menu-panel">
                 <a href="/">"Today"</a>
-                {links()}
+                {links(true)}
                 <a href="/settings">"Settings"</a>
                 <MenuSignOut />
             </div>

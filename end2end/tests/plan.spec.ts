@@ -104,11 +104,13 @@ test("phones get a one-line bar with a Menu that opens with the keyboard", async
   await page.goto("/");
   const bar = await page.locator("header.topbar").boundingBox();
   expect(bar!.height).toBeLessThanOrEqual(60);
-  await expect(page.getByRole("link", { name: "History" })).toHaveCount(0);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "History", exact: true })).toBeHidden();
   const menu = page.locator(".nav-menu summary");
   await menu.focus();
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("link", { name: "History" })).toBeVisible();
-  await page.getByRole("link", { name: "Progress" }).click();
+  await expect(nav.getByRole("link", { name: "History", exact: true })).toBeVisible();
+  await expect(nav.getByRole("button", { name: "Log out" })).toBeVisible();
+  await nav.getByRole("link", { name: "Progress", exact: true }).click();
   await expect(page).toHaveURL(/\/progress$/);
 });

@@ -279,7 +279,7 @@ pub fn UserMenu() -> impl IntoView {
                         </form>
                     }.into_any(),
                     _ => view! {
-                        <a href="/login">"Log in"</a>
+                        <a href="/login" class="nav-login">"Log in"</a>
                         <a href="/register" class="button primary small">"Sign up"</a>
                     }.into_any(),
                 })

@@ -192,7 +192,7 @@ fn OverTime(window: Window, days: Vec<DayTotals>) -> impl IntoView {
                 <ColumnChart summary=volume_summary columns=volume line=accuracy first=first.clone() last=last.clone() />
             </figure>
             <figure data-testid="time-chart">
-                <figcaption class="muted">{format!("Seconds per question (line, up to {slowest:.0} s)")}</figcaption>
+                <figcaption class="muted">{format!("Seconds per question (line, up to {slowest:.1} s)")}</figcaption>
                 <ColumnChart summary=time_summary columns=vec![0; days.len()] line=times line_max=slowest first last />
             </figure>
             <details>
