@@ -18,6 +18,7 @@ pub mod m20261206_000014_time_zones;
 mod m20261206_000015_session_devices;
 mod m20261207_000016_external_logins;
 mod m20261207_000017_study_plans;
+mod m20261207_000018_analytics_indexes;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_session_devices::Migration),
             Box::new(m20261207_000016_external_logins::Migration),
             Box::new(m20261207_000017_study_plans::Migration),
+            Box::new(m20261207_000018_analytics_indexes::Migration),
         ]
     }
 }

@@ -127,10 +127,10 @@ fn history_sql(filter: &HistoryFilter, backend: sea_orm::DbBackend) -> String {
     }
     if filter.search.is_some() {
         sql.push_str(&match backend {
-            sea_orm::DbBackend::Postgres => format!(
-                " AND to_tsvector('english', q.title || ' ' || q.stem) \
-                 @@ plainto_tsquery('english', ${next})"
-            ),
+            // `q.search` is the stored `to_tsvector('english', title || ' ' || stem)`.
+            sea_orm::DbBackend::Postgres => {
+                format!(" AND q.search @@ plainto_tsquery('english', ${next})")
+            }
             _ => format!(" AND (q.title || ' ' || q.stem) LIKE ${next} ESCAPE '\\'"),
         });
         next += 1;

@@ -211,7 +211,68 @@ async fn the_page_changes_as_the_learner_answers(backend: Backend) {
     );
 }
 
-on_both_backends!(figures_match_the_hand_computed_fixture);
+/// The review forecast in New York on 2026-11-01, the day the clocks go back (25 hours).
+async fn the_forecast_buckets_cards_by_local_day(db: DatabaseConnection) {
+    use promptedcode::entities::review_card;
+    use promptedcode::review::model::{CardOrigin, CardState};
+    load_bank(&db).await;
+    let user = new_user(&db, "cards@example.com").await;
+    let questions: Vec<i64> = question::Entity::find()
+        .select_only()
+        .column(question::Column::Id)
+        .limit(6)
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    let cards = [
+        ("2026-11-01T12:00:00Z", CardState::Review), // today
+        ("2026-11-02T04:30:00Z", CardState::Review), // 23:30 EST: still today
+        ("2026-11-02T05:30:00Z", CardState::Review), // 00:30 on Nov 2: tomorrow
+        ("2026-11-04T12:00:00Z", CardState::Review), // Nov 4
+        ("2026-10-20T12:00:00Z", CardState::New),    // new cards are due at once
+        ("2026-10-21T12:00:00Z", CardState::New),
+    ];
+    for ((due, state), question) in cards.into_iter().zip(questions) {
+        let due: chrono::DateTime<chrono::Utc> = due.parse().unwrap();
+        review_card::Entity::insert(review_card::ActiveModel {
+            user_id: Set(user.0),
+            question_id: Set(question),
+            origin: Set(CardOrigin::Missed),
+            state: Set(state),
+            due: Set(due),
+            stability: Set(1.0),
+            difficulty: Set(5.0),
+            elapsed_days: Set(0),
+            scheduled_days: Set(0),
+            reps: Set(0),
+            lapses: Set(0),
+            last_review: Set(None),
+            shown_at: Set(None),
+            created_at: Set(due),
+        })
+        .exec(&db)
+        .await
+        .unwrap();
+    }
+    let clock = LocalClock::named("America/New_York").unwrap();
+    let forecast = promptedcode::plan::server::review_forecast(
+        &db,
+        user,
+        &clock,
+        "2026-11-01".parse().unwrap(),
+        1,
+    )
+    .await
+    .unwrap();
+    // Today: two seen cards and one of the two new ones (one new card a day).
+    assert_eq!(forecast, [3, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+}
+
+on_both_backends!(
+    figures_match_the_hand_computed_fixture,
+    the_forecast_buckets_cards_by_local_day,
+);
 
 mod over_http {
     over_http_on_both_backends!(the_page_changes_as_the_learner_answers);

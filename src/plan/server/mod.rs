@@ -603,7 +603,8 @@ pub async fn review_forecast(
         .map(|i| clock.date_bounds(today + chrono::Duration::days(i)).0)
         .collect();
     // $1 user, $2 end of today, $3 its start (as COUNTS_COLUMNS wants), then the start
-    // of each later day from the day after tomorrow: bound `k` is `$param(k)`.
+    // of each later day from the day after tomorrow: bound `k` is `$param(k)`. The later
+    // days are counted in one pass over the learner's cards due after today.
     let param = |k: usize| match k {
         0 => 3,
         1 => 2,
@@ -612,7 +613,7 @@ pub async fn review_forecast(
     let buckets: String = (1..FORECAST_DAYS)
         .map(|i| {
             format!(
-                ", (SELECT COUNT(*) FROM review_cards WHERE user_id = $1 AND due >= ${} AND due < ${})",
+                ", COALESCE(SUM(CASE WHEN due >= ${} AND due < ${} THEN 1 ELSE 0 END), 0)",
                 param(i),
                 param(i + 1)
             )
@@ -620,7 +621,11 @@ pub async fn review_forecast(
         .collect();
     let mut values: Vec<sea_orm::Value> = vec![user.0.into(), bounds[1].into(), bounds[0].into()];
     values.extend(bounds[2..].iter().map(|b| sea_orm::Value::from(*b)));
-    let sql = format!("SELECT {COUNTS_COLUMNS}{buckets}");
+    let sql = format!(
+        "SELECT {COUNTS_COLUMNS}{buckets} FROM review_cards \
+         WHERE user_id = $1 AND due >= $2 AND due < ${}",
+        param(FORECAST_DAYS)
+    );
     let row = db
         .query_one_raw(crate::db::portable(db, &sql, values))
         .await?
