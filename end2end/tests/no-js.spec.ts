@@ -3,7 +3,7 @@ import { PASSWORD, uniqueEmail } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
 
-/** Registers through the plain HTML form; the server answers with the challenge page, signed in. */
+/** Registers through the plain HTML form; the server answers with the plan wizard, signed in. */
 async function registerWithoutJs(page: Page, email: string) {
   await page.goto("/register");
   await page.getByLabel("Email").fill(email);
@@ -120,4 +120,26 @@ test("answer a bank question without JavaScript; the result survives a reload", 
   await expect(page.getByTestId("challenge")).toBeVisible();
   await expect(page.getByTestId("result")).toContainText(verdict);
   await expect(page.getByTestId("option-1")).toBeDisabled();
+});
+
+test("the plan wizard works without JavaScript: refusals by the field, back, create", async ({ page }) => {
+  await registerWithoutJs(page, uniqueEmail("nojs-plan"));
+  await page.getByTestId("wizard-next").click();
+  await expect(page.locator("#wizard-role-error")).toContainText("Choose the role");
+  await expect(page.locator("#wizard-experience-error")).toContainText("Choose how much experience");
+  await page.getByLabel("Role you are interviewing for").selectOption("frontend");
+  await page.getByLabel("Your experience").selectOption("junior");
+  await page.getByTestId("wizard-next").click();
+  await expect(page.getByTestId("wizard-step")).toHaveAttribute("data-step", "2");
+  await page.getByTestId("wizard-back").click();
+  await expect(page.getByTestId("wizard-step")).toHaveAttribute("data-step", "1");
+  await expect(page.getByLabel("Role you are interviewing for")).toHaveValue("frontend");
+  for (const step of ["2", "3", "4", "5"]) {
+    await page.getByTestId("wizard-next").click();
+    await expect(page.getByTestId("wizard-step")).toHaveAttribute("data-step", step);
+  }
+  await expect(page.getByTestId("plan-summary")).toContainText("Frontend engineer");
+  await page.getByTestId("wizard-create").click();
+  await expect(page).toHaveURL(/\/\?plan=saved$/);
+  await expect(page.getByTestId("today-progress")).toHaveText("0 of 10 questions today");
 });
