@@ -267,10 +267,11 @@ fn take_step_fields(into: &mut WizardFields, step: WizardStep, from: WizardField
             into.interview_date = bounded(&from.interview_date);
         }
         WizardStep::Topics => {
+            // As many entries as the 64 KiB body holds; an unknown topic is refused when
+            // the step is checked.
             into.priorities = from
                 .priorities
                 .into_iter()
-                .take(crate::topics::server::MAX_OWN_TOPICS as usize + 200)
                 .map(|(k, v)| (bounded(&k), bounded(&v)))
                 .collect();
         }
