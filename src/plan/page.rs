@@ -74,7 +74,7 @@ fn Wizard(wizard: WizardView, error: Option<AppError>) -> impl IntoView {
         }
         WizardStep::Topics => view! { <TopicsStep wizard problems /> }.into_any(),
         WizardStep::Schedule => view! { <ScheduleStep wizard problems /> }.into_any(),
-        WizardStep::Review => view! { <ReviewStep preview=wizard.preview problems /> }.into_any(),
+        WizardStep::Review => view! { <ReviewStep preview=wizard.preview /> }.into_any(),
     };
     view! {
         <p class="muted">{intro}</p>
@@ -306,11 +306,7 @@ fn ScheduleStep(wizard: WizardView, problems: Problems) -> impl IntoView {
 }
 
 #[component]
-fn ReviewStep(
-    preview: Option<Result<PlanSummary, Vec<StepProblem>>>,
-    problems: Problems,
-) -> impl IntoView {
-    let _ = problems;
+fn ReviewStep(preview: Option<Result<PlanSummary, Vec<StepProblem>>>) -> impl IntoView {
     let body = match preview {
         Some(Ok(summary)) => view! {
             <Summary summary />

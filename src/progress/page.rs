@@ -31,7 +31,7 @@ pub fn ProgressPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Ok(data) if data.answered == 0 => view! { <NothingYet forecast=data.forecast /> }.into_any(),
+                    Ok(data) if data.answered == 0 => view! { <NothingYet /> }.into_any(),
                     Ok(data) => view! { <Progress data /> }.into_any(),
                 })}
             </Suspense>
@@ -40,8 +40,7 @@ pub fn ProgressPage() -> impl IntoView {
 }
 
 #[component]
-fn NothingYet(forecast: Vec<(String, u32)>) -> impl IntoView {
-    let _ = forecast;
+fn NothingYet() -> impl IntoView {
     view! {
         <div class="card stack empty" data-testid="progress-empty">
             <p>"No answers yet: your charts start with your first question."</p>
