@@ -147,7 +147,8 @@ pub async fn topic_accuracy(
         .collect()
 }
 
-fn count(n: i64) -> Result<u32, AppError> {
+/// A count read from SQL (never negative, well under `u32::MAX` for one learner).
+pub fn count(n: i64) -> Result<u32, AppError> {
     u32::try_from(n).map_err(|_| AppError::Internal)
 }
 

@@ -485,7 +485,7 @@ async fn view_of(
     let now = Utc::now();
     let today = clock.local_date(now);
     let topics = topics_of(db, user.id).await?;
-    let record = topic_record(db, user.id).await?;
+    let record = crate::progress::server::topic_accuracy(db, user.id).await?;
     let from = plan
         .starts_on
         .min(today - chrono::Duration::days(STREAK_WINDOW_DAYS));
@@ -503,8 +503,11 @@ async fn view_of(
         daily_goal: u32::from(plan.daily_goal.unsigned_abs()),
         topics: active
             .iter()
-            .map(|(id, topic, priority, _)| {
-                let (answered, correct) = record.get(id).copied().unwrap_or((0, 0));
+            .map(|(_, topic, priority, _)| {
+                let (answered, correct) = record
+                    .iter()
+                    .find(|r| r.topic.slug == topic.slug)
+                    .map_or((0, 0), |r| (r.answered, r.correct));
                 schedule::TopicLoad {
                     topic: topic.clone(),
                     priority: priority.get(),
@@ -561,34 +564,6 @@ async fn view_of(
     })
 }
 
-/// Answered and correct per topic (id), over all the learner's answers: one `GROUP BY`.
-async fn topic_record(
-    db: &DatabaseConnection,
-    user: UserId,
-) -> Result<std::collections::HashMap<i64, (u32, u32)>, AppError> {
-    let rows = db
-        .query_all_raw(crate::db::portable(
-            db,
-            "SELECT q.topic_id, COUNT(c.correct), SUM(CASE WHEN c.correct THEN 1 ELSE 0 END) \
-             FROM challenges c JOIN questions q ON q.id = c.question_id \
-             WHERE c.user_id = $1 AND c.correct IS NOT NULL GROUP BY q.topic_id",
-            vec![user.0.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let topic: i64 = row.try_get_by_index(0)?;
-            let answered: i64 = row.try_get_by_index(1)?;
-            let correct: Option<i64> = row.try_get_by_index(2)?;
-            Ok((topic, (count(answered)?, count(correct.unwrap_or(0))?)))
-        })
-        .collect()
-}
-
-fn count(n: i64) -> Result<u32, AppError> {
-    u32::try_from(n).map_err(|_| AppError::Internal)
-}
-
 /// Reviews due on each of the next `FORECAST_DAYS` local days: today the queue's own count
 /// (due cards and the new ones the day allows), then the cards falling due each day. One
 /// statement, bucketed by the days' bounds (daylight-saving days are 23 or 25 hours).
@@ -634,7 +609,7 @@ pub async fn review_forecast(
     let mut forecast = vec![counts_from(&row, 0)?.due(new_per_day)];
     for i in 0..FORECAST_DAYS - 1 {
         let n: i64 = row.try_get_by_index(4 + i)?;
-        forecast.push(count(n)?);
+        forecast.push(crate::progress::server::count(n)?);
     }
     Ok(forecast)
 }
